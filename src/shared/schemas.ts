@@ -1,0 +1,124 @@
+import { z } from 'zod';
+
+/**
+ * zod schemas for every request that crosses into the task service. Objects are strict:
+ * unknown fields are refused, never dropped. Free-form `input` is JSON-checked for size,
+ * depth and prototype-polluting keys before a task type's own schema sees it.
+ */
+
+export const LIMITS = {
+  inputBytes: 1024 * 1024,
+  inputDepth: 64,
+  titleChars: 500,
+  typeChars: 100,
+  keyChars: 200,
+  graphTasks: 10_000,
+  dependsOn: 1_000,
+  listLimit: 500,
+  maxAttempts: 100,
+  priority: 1_000_000,
+} as const;
+
+const utf8 = new TextEncoder();
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Why a value is not plain, bounded JSON, or null when it is. */
+export function jsonProblem(value: unknown, maxBytes: number = LIMITS.inputBytes): string | null {
+  const stack: Array<{ v: unknown; depth: number }> = [{ v: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop()!;
+    if (depth > LIMITS.inputDepth) return `nested deeper than ${LIMITS.inputDepth} levels`;
+    if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) return 'contains a non-finite number';
+      continue;
+    }
+    if (Array.isArray(v)) {
+      for (const item of v) stack.push({ v: item, depth: depth + 1 });
+      continue;
+    }
+    if (typeof v === 'object') {
+      const proto = Object.getPrototypeOf(v);
+      if (proto !== Object.prototype && proto !== null) return 'contains a non-plain object';
+      for (const key of Object.keys(v)) {
+        if (FORBIDDEN_KEYS.has(key)) return `contains the forbidden key "${key}"`;
+        stack.push({ v: (v as Record<string, unknown>)[key], depth: depth + 1 });
+      }
+      continue;
+    }
+    return `contains a value of type ${typeof v}`;
+  }
+  const bytes = utf8.encode(JSON.stringify(value) ?? '').length;
+  return bytes > maxBytes ? `is ${bytes} bytes serialized; the limit is ${maxBytes}` : null;
+}
+
+export const jsonValue = z.unknown().superRefine((v, ctx) => {
+  const problem = jsonProblem(v);
+  if (problem) ctx.addIssue({ code: 'custom', message: `input ${problem}` });
+});
+
+export const taskId = z.string().min(1).max(64).regex(/^[0-9A-Za-z_-]+$/, 'not a task id');
+export const taskType = z.string().min(1).max(LIMITS.typeChars).regex(/^[a-z][a-z0-9-]*$/, 'lower-case words joined by -');
+const key = z.string().min(1).max(LIMITS.keyChars);
+const epochMs = z.number().int().min(0).max(8.64e15);
+
+const createFields = {
+  type: taskType,
+  input: jsonValue,
+  title: z.string().max(LIMITS.titleChars).optional(),
+  priority: z.number().int().min(-LIMITS.priority).max(LIMITS.priority).optional(),
+  runAt: epochMs.optional(),
+  parentId: taskId.optional(),
+  dedupeKey: key.optional(),
+  maxAttempts: z.number().int().min(1).max(LIMITS.maxAttempts).optional(),
+};
+
+/** tasks.create */
+export const createTaskRequest = z.strictObject({
+  ...createFields,
+  dependsOn: z.array(taskId).max(LIMITS.dependsOn).optional(),
+});
+export type CreateTaskRequest = z.infer<typeof createTaskRequest>;
+
+/** One node of tasks.createGraph: `dependsOn` names task ids or keys of this batch. */
+export const graphNode = z.strictObject({
+  ...createFields,
+  key,
+  dependsOn: z.array(key).max(LIMITS.dependsOn).optional(),
+});
+export type GraphNode = z.infer<typeof graphNode>;
+
+export const createGraphRequest = z.strictObject({
+  tasks: z.array(graphNode).min(1).max(LIMITS.graphTasks),
+});
+export type CreateGraphRequest = z.infer<typeof createGraphRequest>;
+
+/** A child spawned by a running handler; `key` makes spawn idempotent per parent. */
+export const spawnRequest = z.strictObject({
+  ...createFields,
+  key,
+});
+export type SpawnRequest = z.infer<typeof spawnRequest>;
+
+export const idRequest = z.strictObject({ id: taskId });
+
+export const listRequest = z.strictObject({
+  states: z.array(z.enum(['blocked', 'queued', 'running', 'waiting', 'paused', 'completed', 'failed', 'cancelled'])).max(8).optional(),
+  types: z.array(taskType).max(100).optional(),
+  parentId: taskId.nullable().optional(),
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(LIMITS.listLimit).optional(),
+});
+export type ListRequest = z.infer<typeof listRequest>;
+
+export const eventsRequest = z.strictObject({
+  id: taskId,
+  cursor: z.string().max(200).optional(),
+  limit: z.number().int().min(1).max(LIMITS.listLimit).optional(),
+});
+export type EventsRequest = z.infer<typeof eventsRequest>;
+
+export const setConcurrencyRequest = z.strictObject({
+  type: taskType.optional(),
+  limit: z.number().int().min(1).max(1024),
+});

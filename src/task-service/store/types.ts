@@ -1,0 +1,133 @@
+import type { CreateGraphRequest, CreateTaskRequest, ListRequest, SpawnRequest } from '../../shared/schemas';
+import type { Page, Task, TaskError, TaskEvent, TaskProgress, TaskState } from '../../shared/task';
+
+/**
+ * The TaskStore contract: every read and write of tasks, edges and events. Only the store
+ * touches SQL and transactions; the engine depends on these operations alone. Every method is
+ * synchronous (better-sqlite3) and atomic: it either writes everything it says or nothing.
+ * Errors are ServiceError with a code from shared/errors.
+ */
+
+/** A create as the store sees it: a validated request plus where it came from. */
+export interface NewTask extends CreateTaskRequest {
+  /** Set by spawn: unique per parent, so a re-run parent does not duplicate children. */
+  spawnKey?: string;
+}
+
+/** Result of a create: `deduplicated` is true when an existing task was returned instead. */
+export interface Created {
+  task: Task;
+  deduplicated: boolean;
+}
+
+/** Fields a transition may change alongside the state. */
+export interface TransitionPatch {
+  error?: TaskError | null;
+  result?: unknown;
+  runAt?: number;
+  /** Lease owner (boot id) while running; cleared when leaving running. */
+  leaseOwner?: string | null;
+  /** Event detail recorded in the journal (e.g. {reason: 'cancel', cause: 'dependency X failed'}). */
+  reason?: Record<string, unknown>;
+  /** Increment the crash-recovery counter (recovery of an orphaned running task). */
+  countRecovery?: boolean;
+  /** Reset attempt to 0 (explicit retry by the user). */
+  resetAttempts?: boolean;
+}
+
+/** Outcome of a transition that also touched other tasks (cascades). */
+export interface TransitionResult {
+  task: Task;
+  /** Every other task whose state changed in the same transaction, in order. */
+  affected: Task[];
+  /** Journal events written, in sequence order. */
+  events: TaskEvent[];
+}
+
+/** Aggregate of a parent's children. */
+export interface ChildSummary {
+  total: number;
+  byState: Partial<Record<TaskState, number>>;
+  /** Mean of children's progress ratios (terminal = 1, unknown = 0). */
+  ratio: number;
+}
+
+export interface ClaimOptions {
+  bootId: string;
+  now: number;
+  /** How many tasks at most to claim. */
+  limit: number;
+  /** Per-type remaining capacity; types absent from the map are not claimed. null = any type. */
+  capacity: Map<string, number> | null;
+}
+
+export interface QueueStats {
+  byState: Record<TaskState, number>;
+  byType: Record<string, Partial<Record<TaskState, number>>>;
+}
+
+export interface RetentionPolicy {
+  /** Remove terminal tasks finished before now - olderThanMs. */
+  olderThanMs?: number;
+  /** Keep at most this many terminal root tasks (newest by finishedAt). */
+  keepNewest?: number;
+  now: number;
+}
+
+export interface TaskStore {
+  /** Creates one task (blocked if any dependency is unmet). NOT_FOUND for unknown dependency or parent ids. */
+  create(req: NewTask, now: number): Created;
+  /** Creates a batch atomically; `dependsOn` names ids or keys of the batch. DEPENDENCY_CYCLE names the cycle. */
+  createGraph(req: CreateGraphRequest, now: number): Created[];
+  /** Children of a running parent, idempotent by spawn key. */
+  spawn(parentId: string, children: SpawnRequest[], now: number): Created[];
+
+  /** NOT_FOUND when absent. */
+  get(id: string): Task;
+  find(id: string): Task | undefined;
+  list(req: ListRequest): Page<Task>;
+  children(parentId: string): Task[];
+  childSummary(parentId: string): ChildSummary;
+  /** Tasks that list `id` in dependsOn. */
+  dependents(id: string): Task[];
+
+  /**
+   * The one guarded state change. ILLEGAL_TRANSITION (writing nothing) when `to` is not allowed
+   * from the current state, or when `expectFrom` is given and differs. Writes a journal event.
+   * Cascades done in the same transaction:
+   *  - to completed: blocked dependents whose dependencies are now all completed -> queued;
+   *  - to failed/cancelled: non-terminal dependents -> cancelled (DEPENDENCY_FAILED, reason names it);
+   *  - to cancelled: non-terminal descendants -> cancelled.
+   */
+  transition(id: string, to: TaskState, now: number, patch?: TransitionPatch, expectFrom?: TaskState | TaskState[]): TransitionResult;
+
+  /** queued -> running for due tasks, ordered priority desc, runAt, id; attempt+1, lease = bootId. */
+  claim(opts: ClaimOptions): Task[];
+  /** Earliest runAt among queued tasks, or null. */
+  nextRunAt(): number | null;
+
+  saveProgress(id: string, progress: TaskProgress, now: number): void;
+  /** Durable checkpoint (journaled as a 'checkpoint' event). */
+  saveCheckpoint(id: string, checkpoint: unknown, now: number): void;
+  getCheckpoint(id: string): unknown;
+
+  /** A task's own events, oldest first; cursor is opaque. */
+  events(taskId: string, cursor?: string, limit?: number): Page<TaskEvent>;
+  /** All events with seq > afterSeq, oldest first. */
+  eventsAfter(afterSeq: number, limit: number): TaskEvent[];
+  lastSeq(): number;
+
+  /** Tasks in `running` whose lease is not `bootId`. */
+  orphans(bootId: string): Task[];
+  /** How many times a task was recovered after a crash. */
+  recoveries(id: string): number;
+
+  /** Deletes a terminal task, its descendants and their events. CONFLICT if any is not terminal. */
+  remove(id: string, now: number): void;
+  prune(policy: RetentionPolicy): number;
+  stats(): QueueStats;
+
+  /** Runs fn in one transaction (group commit); nested calls join the outer one. */
+  batch<T>(fn: () => T): T;
+  close(): void;
+}
