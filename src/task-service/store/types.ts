@@ -127,6 +127,18 @@ export interface TaskStore {
   prune(policy: RetentionPolicy): number;
   stats(): QueueStats;
 
+  /**
+   * Single owner: takes the owner row for bootId when it is free or its heartbeat is older than
+   * staleMs; otherwise SERVICE_LOCKED naming the holder (pid, boot id, last heartbeat).
+   */
+  acquireOwnership(owner: { bootId: string; pid: number }, now: number, staleMs: number): void;
+  /** Refreshes the heartbeat; SERVICE_LOCKED if another boot took over. */
+  heartbeat(bootId: string, now: number): void;
+  releaseOwnership(bootId: string): void;
+  /** PRAGMA wal_checkpoint(TRUNCATE|PASSIVE); returns the WAL frames left. */
+  checkpointWal(mode: 'PASSIVE' | 'TRUNCATE'): { busy: boolean; logFrames: number; checkpointed: number };
+  schemaVersion(): number;
+
   /** Runs fn in one transaction (group commit); nested calls join the outer one. */
   batch<T>(fn: () => T): T;
   close(): void;
