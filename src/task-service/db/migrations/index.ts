@@ -1,0 +1,14 @@
+import * as m001 from './001-tasks';
+import * as m002 from './002-owner';
+
+/** One schema step; `version` is its position (1-based, contiguous). */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every migration, in order. Append only; never edit or reorder a released one. */
+export const MIGRATIONS: readonly Migration[] = [m001, m002];
+
+export const LATEST_VERSION = MIGRATIONS.length;

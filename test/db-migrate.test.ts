@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { currentVersion, migrate } from '../src/task-service/db/migrate';
+import { LATEST_VERSION, MIGRATIONS } from '../src/task-service/db/migrations/index';
+import { openDatabase } from '../src/task-service/db/open';
+import { dumpSchema } from '../src/task-service/db/schema';
+import { ServiceError } from '../src/shared/errors';
+import { tmpDbPath } from './helpers/tmp';
+
+const SCHEMA_FILE = fileURLToPath(new URL('../src/task-service/db/schema.sql', import.meta.url));
+
+describe('migrations', () => {
+  it('migrates an empty database to the latest version and records each step', () => {
+    const { db } = openDatabase(tmpDbPath());
+    const result = migrate(db, { now: 42 });
+    expect(result).toEqual({ from: 0, to: LATEST_VERSION, applied: MIGRATIONS.map((m) => m.version) });
+    expect(db.prepare('SELECT version, name, applied_at FROM schema_migrations ORDER BY version').all()).toEqual(
+      MIGRATIONS.map((m) => ({ version: m.version, name: m.name, applied_at: 42 })),
+    );
+    expect(db.pragma('user_version', { simple: true })).toBe(LATEST_VERSION);
+    expect(migrate(db)).toEqual({ from: LATEST_VERSION, to: LATEST_VERSION, applied: [] });
+    db.close();
+  });
+
+  for (let k = 1; k < LATEST_VERSION; k++) {
+    it(`migrates from version ${k} (an earlier release) to the latest, reaching the same schema`, () => {
+      const file = tmpDbPath();
+      const old = openDatabase(file).db;
+      expect(migrate(old, { upTo: k }).to).toBe(k);
+      old.prepare(
+        "INSERT INTO tasks (id, type, title, state, priority, input, max_attempts, run_at, created_at, updated_at) VALUES ('t1', 'x', '', 'queued', 0, 'null', 1, 0, 0, 0)",
+      ).run();
+      old.close();
+      const { db } = openDatabase(file);
+      const result = migrate(db);
+      expect(result.from).toBe(k);
+      expect(result.applied).toEqual(MIGRATIONS.filter((m) => m.version > k).map((m) => m.version));
+      expect(db.prepare('SELECT id FROM tasks').all()).toEqual([{ id: 't1' }]); // data survives
+      const fresh = openDatabase(tmpDbPath('fresh.db')).db;
+      migrate(fresh);
+      expect(dumpSchema(db)).toBe(dumpSchema(fresh));
+      fresh.close();
+      db.close();
+    });
+  }
+
+  it('refuses a database newer than the code with SCHEMA_TOO_NEW and leaves it unchanged', () => {
+    const file = tmpDbPath();
+    const { db } = openDatabase(file);
+    migrate(db);
+    db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from-the-future', 0)").run(LATEST_VERSION + 1);
+    const before = dumpSchema(db);
+    let error: unknown;
+    try {
+      migrate(db);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ServiceError);
+    expect((error as ServiceError).code).toBe('SCHEMA_TOO_NEW');
+    expect((error as ServiceError).message).toMatch(/newer Playlistify: install/);
+    expect((error as ServiceError).details).toMatchObject({ databaseVersion: LATEST_VERSION + 1, codeVersion: LATEST_VERSION });
+    expect(dumpSchema(db)).toBe(before);
+    db.close();
+  });
+
+  it('refuses a database whose user_version alone is newer', () => {
+    const { db } = openDatabase(tmpDbPath());
+    db.pragma(`user_version = ${LATEST_VERSION + 5}`);
+    expect(currentVersion(db)).toBe(LATEST_VERSION + 5);
+    expect(() => migrate(db)).toThrowError(/schema version/);
+    db.close();
+  });
+
+  it('rolls back a failing migration entirely, recording nothing', () => {
+    const { db } = openDatabase(tmpDbPath());
+    const broken = [...MIGRATIONS, { version: LATEST_VERSION + 1, name: 'broken', sql: 'CREATE TABLE half (x); SELECT * FROM no_such_table;' }];
+    expect(() => migrate(db, { migrations: broken })).toThrow(/no_such_table/);
+    expect(currentVersion(db)).toBe(LATEST_VERSION);
+    expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'").get()).toEqual({ n: 0 });
+    db.close();
+  });
+
+  it('the committed schema.sql equals the migrated schema (regenerate: npx tsx src/task-service/db/dump-schema.ts)', () => {
+    const { db } = openDatabase(tmpDbPath());
+    migrate(db);
+    expect(dumpSchema(db)).toBe(readFileSync(SCHEMA_FILE, 'utf8'));
+    db.close();
+  });
+});
