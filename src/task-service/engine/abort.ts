@@ -1,0 +1,41 @@
+import type { TaskError } from '../../shared/task';
+import { isErrorCode } from '../../shared/errors';
+import { PermanentError, RetryableError, TaskAbort, type AbortKind } from './define';
+
+/** The kind a signal was aborted with, or null when it was not (or not by the engine). */
+export function abortKindOf(signal: AbortSignal): AbortKind | null {
+  if (!signal.aborted) return null;
+  const r: unknown = signal.reason;
+  return r instanceof TaskAbort ? r.kind : null;
+}
+
+/** Aborts a controller with a TaskAbort of `kind` unless it is already aborted. */
+export function abortWith(controller: AbortController, kind: AbortKind, message?: string): void {
+  if (!controller.signal.aborted) controller.abort(new TaskAbort(kind, message));
+}
+
+/** A plain, serializable description of anything a handler threw (crosses worker boundaries). */
+export interface ThrownInfo {
+  name: string;
+  code: string | null;
+  message: string;
+  permanent: boolean;
+}
+
+export function describeThrown(e: unknown): ThrownInfo {
+  if (e instanceof PermanentError) return { name: e.name, code: String(e.code), message: e.message, permanent: true };
+  if (e instanceof RetryableError) return { name: e.name, code: String(e.code), message: e.message, permanent: false };
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    // A ServiceError BAD_INPUT (e.g. a child's input refused) cannot get better by retrying.
+    const permanent = e.name === 'PermanentError' || code === 'BAD_INPUT' || code === 'UNKNOWN_TYPE';
+    return { name: e.name, code: typeof code === 'string' ? code : null, message: e.message, permanent };
+  }
+  return { name: 'Error', code: null, message: typeof e === 'string' ? e : 'Handler threw a non-error value', permanent: false };
+}
+
+/** The TaskError recorded for a handler failure. */
+export function toTaskError(info: ThrownInfo, retryable: boolean): TaskError {
+  const code = info.code && (isErrorCode(info.code) || /^[A-Z][A-Z0-9_]*$/.test(info.code)) ? info.code : 'HANDLER_FAILED';
+  return { code, message: info.message || info.name, retryable };
+}

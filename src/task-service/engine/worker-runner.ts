@@ -1,0 +1,83 @@
+import { Worker } from 'node:worker_threads';
+import { PermanentError, RetryableError, TaskAbort, type TaskDefinition } from './define';
+import { abortKindOf, describeThrown, type ThrownInfo } from './abort';
+import type { ExecutionPorts } from './context';
+import type { Task } from '../../shared/task';
+import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol';
+
+/**
+ * Runs a handler on its own worker thread (one per execution: CPU-bound handlers are long, so
+ * start-up cost does not matter and a misbehaving one can be terminated without harm). Abort is
+ * forwarded with its kind; a worker that ignores it is terminated after `graceMs`.
+ */
+
+// Under tsx/vitest the engine runs from .ts sources and the worker needs tsx to load them
+// (worker-bootstrap.mjs registers it); a built app runs the emitted .js entry directly.
+const fromTs = import.meta.url.endsWith('.ts');
+const ENTRY = new URL(fromTs ? './worker-bootstrap.mjs' : './worker-entry.js', import.meta.url);
+
+export function runInWorker(
+  def: TaskDefinition,
+  task: Task,
+  input: unknown,
+  checkpoint: unknown,
+  signal: AbortSignal,
+  ports: ExecutionPorts,
+  graceMs = 5_000,
+): Promise<unknown> {
+  const start: WorkerStart = { module: def.module!, type: def.type, task, input, checkpoint };
+  const worker = new Worker(ENTRY, { workerData: start });
+  const post = (m: ToWorker): void => worker.postMessage(m);
+  const reply = (id: number, p: Promise<unknown>): void => {
+    p.then(
+      (value) => post({ t: 'reply', id, ok: true, value: value ?? null }),
+      (e: unknown) => post({ t: 'reply', id, ok: false, error: describeThrown(e) }),
+    );
+  };
+
+  return new Promise<unknown>((resolve, reject) => {
+    let settled = false;
+    let killTimer: NodeJS.Timeout | undefined;
+    const finish = (fn: () => void): void => {
+      if (settled) return;
+      settled = true;
+      signal.removeEventListener('abort', onAbort);
+      if (killTimer) clearTimeout(killTimer);
+      void worker.terminate();
+      fn();
+    };
+    const onAbort = (): void => {
+      const kind = abortKindOf(signal) ?? 'cancel';
+      post({ t: 'abort', kind });
+      killTimer = setTimeout(() => finish(() => reject(new TaskAbort(kind, `Worker ignored ${kind}; terminated`))), graceMs);
+      killTimer.unref();
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+
+    worker.on('message', (m: FromWorker) => {
+      switch (m.t) {
+        case 'progress':
+          return ports.progress(m.p);
+        case 'log':
+          return ports.log(m.message);
+        case 'checkpoint':
+          return reply(m.id, ports.saveCheckpoint(m.state));
+        case 'spawn':
+          return reply(m.id, ports.spawn(m.children));
+        case 'done':
+          return finish(() => resolve(m.result));
+        case 'fail':
+          return finish(() => reject(fromInfo(m.error)));
+      }
+    });
+    worker.on('error', (e) => finish(() => reject(e)));
+    worker.on('exit', (code) => finish(() => reject(new Error(`Worker for task ${task.id} exited with code ${code} before finishing`))));
+  });
+}
+
+function fromInfo(info: ThrownInfo): Error {
+  if (info.permanent) return new PermanentError(info.code ?? 'HANDLER_FAILED', info.message);
+  if (info.name === 'TaskAbort') return new TaskAbort('cancel', info.message);
+  return new RetryableError(info.code ?? 'HANDLER_FAILED', info.message);
+}
