@@ -1,0 +1,18 @@
+/**
+ * The renderer's Content-Security-Policy: only our own bundle, no inline script, no eval, no
+ * remote content. index.html carries the same policy in a meta tag (file:// loads get no
+ * response headers); the header covers the dev server. Electron-free so the web host shares it.
+ */
+export function contentSecurityPolicy(extraConnect: readonly string[] = []): string {
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    `connect-src 'self'${extraConnect.map((c) => ` ${c}`).join('')}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

@@ -1,0 +1,19 @@
+import { ipcRenderer } from 'electron';
+import { IPC } from '../shared/ipc';
+
+/**
+ * Runs sandboxed, before the page. It exposes no API at all: it only forwards the service
+ * port (and service status) into the page with window.postMessage, the channel Electron
+ * recommends for MessagePorts, then asks main for a port. The page checks `event.source`.
+ */
+
+ipcRenderer.on(IPC.servicePort, (event) => {
+  window.postMessage(IPC.servicePort, '*', event.ports);
+});
+
+ipcRenderer.on(IPC.serviceState, (_event, status: unknown) => {
+  window.postMessage({ type: IPC.serviceState, status }, '*');
+});
+
+// Ask once the page can listen; main refuses windows it did not create.
+window.addEventListener('DOMContentLoaded', () => ipcRenderer.send(IPC.requestPort));
