@@ -1,0 +1,92 @@
+import { createHash } from 'node:crypto';
+import { createReadStream, promises as fs } from 'node:fs';
+import type { DownloadCheckpoint } from './checkpoint';
+import type { Transfer } from './transfer';
+
+/**
+ * The end of a download: verify, make the bytes durable, record "complete" in the checkpoint,
+ * then rename. Recording before renaming lets a run that crashed in between finish without the
+ * network (the rename, or the already renamed file, is recognised by size and digest).
+ */
+
+/** What a finished download reports. */
+export interface DownloadResult {
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+const READ_CHUNK = 1024 * 1024;
+
+/** Feeds the first `length` bytes of the open .part into the transfer's hash. */
+export async function hashPrefix(t: Transfer, length: number): Promise<void> {
+  const buf = Buffer.allocUnsafe(READ_CHUNK);
+  for (let pos = 0; pos < length; ) {
+    if (t.ctx.signal.aborted) throw t.ctx.signal.reason;
+    const n = await t.handle!.read(buf.subarray(0, Math.min(READ_CHUNK, length - pos)), pos);
+    if (n === 0) throw new Error(`The partial file ended at ${pos} bytes while rehashing its first ${length}.`);
+    t.hash.update(buf.subarray(0, n));
+    pos += n;
+  }
+}
+
+export async function hashFile(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+async function sizeOf(file: string): Promise<number | null> {
+  try {
+    return (await fs.stat(file)).size;
+  } catch {
+    return null;
+  }
+}
+
+/** Makes a rename durable: fsync the directory entry (not possible on every platform). */
+async function syncDir(dir: string): Promise<void> {
+  try {
+    const fh = await fs.open(dir, 'r');
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    // Windows cannot open directories; the rename is still atomic there.
+  }
+}
+
+export async function finishDownload(t: Transfer): Promise<DownloadResult> {
+  const { input } = t.ctx;
+  const digest = t.hash.digest('hex');
+  if (input.expectedSize !== undefined && t.bytes !== input.expectedSize) {
+    await t.integrityFailure(`Downloaded ${t.bytes} bytes but ${input.expectedSize} were expected`);
+  }
+  if (input.sha256 !== undefined && digest !== input.sha256.toLowerCase()) {
+    await t.integrityFailure(`The sha256 of the download is ${digest}, not the expected ${input.sha256.toLowerCase()}`);
+  }
+  await t.open(); // a 0-byte file or a 416-complete resume may not have opened it yet
+  await t.saveCheckpoint(digest);
+  await t.closeHandle();
+  await fs.rename(t.partPath, t.finalPath);
+  await syncDir(t.dir);
+  t.ctx.progress({ current: t.bytes, total: t.bytes, ratio: 1 });
+  return { path: t.finalPath, bytes: t.bytes, sha256: digest };
+}
+
+/** After a crash between "complete" and the task finishing: rename if needed, or start over. */
+export async function recoverCompleted(t: Transfer, cp: DownloadCheckpoint): Promise<DownloadResult | null> {
+  const digest = cp.completeSha256!;
+  if ((await sizeOf(t.partPath)) === cp.bytes && (await hashFile(t.partPath)) === digest) {
+    await fs.rename(t.partPath, t.finalPath);
+    await syncDir(t.dir);
+  }
+  if ((await sizeOf(t.finalPath)) === cp.bytes && (await hashFile(t.finalPath)) === digest) {
+    t.ctx.log('The file was already complete before the last restart.');
+    return { path: t.finalPath, bytes: cp.bytes, sha256: digest };
+  }
+  t.ctx.log('A checkpoint said complete but the file is gone or different; downloading again.');
+  return null;
+}

@@ -1,0 +1,70 @@
+import { constants, promises as fs } from 'node:fs';
+import { PermanentError } from '../../engine/define';
+
+/**
+ * The `.part` file behind a download, reduced to the calls the transfer makes. It is the
+ * injection point for disk faults: tests wrap the real handle to throw an ENOSPC-coded error,
+ * because a genuinely full filesystem cannot be produced portably without root.
+ */
+export interface PartHandle {
+  /** Writes all of `buf` at `position` (loops over short writes). */
+  write(buf: Uint8Array, position: number): Promise<void>;
+  /** Writes several buffers at `position` in one call where the platform allows. */
+  writev(bufs: Uint8Array[], position: number): Promise<void>;
+  read(buf: Uint8Array, position: number): Promise<number>;
+  datasync(): Promise<void>;
+  truncate(length: number): Promise<void>;
+  size(): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** Opens (creating if needed) a .part file for reading and writing. */
+export type OpenPart = (path: string) => Promise<PartHandle>;
+
+// O_NOFOLLOW: a symlink planted at "<name>.part" must not redirect our writes elsewhere.
+const OPEN_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
+
+export const openPartFile: OpenPart = async (path) => {
+  const fh = await fs.open(path, OPEN_FLAGS, 0o644);
+  const write = async (buf: Uint8Array, position: number): Promise<void> => {
+    let done = 0;
+    while (done < buf.byteLength) {
+      const { bytesWritten } = await fh.write(buf, done, buf.byteLength - done, position + done);
+      done += bytesWritten;
+    }
+  };
+  return {
+    write,
+    async writev(bufs, position) {
+      const total = bufs.reduce((n, b) => n + b.byteLength, 0);
+      const { bytesWritten } = await fh.writev(bufs, position);
+      if (bytesWritten < total) await write(Buffer.concat(bufs).subarray(bytesWritten), position + bytesWritten);
+    },
+    async read(buf, position) {
+      return (await fh.read(buf, 0, buf.byteLength, position)).bytesRead;
+    },
+    datasync: () => fh.datasync(),
+    truncate: (length) => fh.truncate(length),
+    size: async () => (await fh.stat()).size,
+    close: () => fh.close(),
+  };
+};
+
+/** True for "the disk is full" in its usual spellings (plain full disk or quota). */
+export function isDiskFull(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT';
+}
+
+/** The DISK_FULL failure: permanent, because retrying in seconds will not free space. */
+export function diskFullError(path: string): PermanentError {
+  return new PermanentError(
+    'DISK_FULL',
+    `The disk is full while writing ${path}. Free some space, then retry the task: it resumes from its last checkpoint.`,
+  );
+}
+
+/** Removes a file, ignoring one that is already gone. */
+export async function removeIfPresent(path: string): Promise<void> {
+  await fs.rm(path, { force: true });
+}

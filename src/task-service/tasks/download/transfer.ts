@@ -1,0 +1,287 @@
+import { createHash, type Hash } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { PermanentError, RetryableError, TaskAbort, type TaskContext } from '../../engine/define';
+import { httpGet, isNetworkError, statusError, type HttpResponse } from '../http-get';
+import { contentLength, ifRangeValue, parseCheckpoint, parseContentRange, parseUnsatisfiedRange, type DownloadCheckpoint } from './checkpoint';
+import { diskFullError, isDiskFull, removeIfPresent, type OpenPart, type PartHandle } from './part-file';
+import { PartSink } from './part-sink';
+import { checkFilename, deriveFilename, filenameProblem } from './safe-path';
+import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } from './finish';
+
+/**
+ * One run of a resumable download. Invariant: a saved checkpoint never claims more bytes than
+ * are fsynced in the .part, so after any crash "truncate to checkpoint.bytes, then Range from
+ * there" is correct. The running sha256 covers exactly the bytes in the .part: a resumed run
+ * hashes the kept prefix once, then hashes as it appends, so a fresh download is read from disk
+ * zero times and a resumed one reads only its prefix (cheaper than rehashing at the end).
+ */
+
+export interface DownloadInput {
+  url: string;
+  dir: string;
+  filename?: string;
+  expectedSize?: number;
+  sha256?: string;
+}
+
+export interface DownloadOptions {
+  /** Checkpoint after this many new bytes... */
+  checkpointBytes: number;
+  /** ...or this much time, whichever comes first. */
+  checkpointMs: number;
+  /** No data for this long (headers or body) -> retryable NETWORK error. */
+  idleTimeoutMs: number;
+  maxRedirects: number;
+  openPart: OpenPart;
+  now: () => number;
+}
+
+type Outcome = 'done' | 'again' | 'again-after-416';
+
+export class Transfer {
+  readonly url: URL;
+  readonly dir: string;
+  file: string | null;
+  handle: PartHandle | null = null;
+  bytes = 0;
+  hash: Hash = createHash('sha256');
+  etag: string | null = null;
+  lastModified: string | null = null;
+  total: number | null = null;
+  integrityFailures = 0;
+  private sink: PartSink | null = null;
+  private lastSavedBytes = 0;
+  private lastSavedAt: number;
+
+  constructor(readonly ctx: TaskContext<DownloadInput, DownloadCheckpoint>, readonly opts: DownloadOptions) {
+    const { input } = ctx;
+    this.url = new URL(input.url);
+    if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') throw new PermanentError('BAD_INPUT', `Only http and https URLs can be downloaded, not ${this.url.protocol}`);
+    if (!path.isAbsolute(input.dir) || input.dir.includes('\0')) throw new PermanentError('BAD_INPUT', `The folder ${JSON.stringify(input.dir)} must be an absolute path.`);
+    this.dir = path.resolve(input.dir);
+    this.file = input.filename === undefined ? null : checkFilename(input.filename);
+    this.lastSavedAt = opts.now();
+  }
+
+  get partPath(): string {
+    return path.join(this.dir, `${this.file ?? 'download'}.part`);
+  }
+
+  get finalPath(): string {
+    return path.join(this.dir, this.file ?? 'download');
+  }
+
+  checkpointAt(bytes: number, completeSha256: string | null = null): DownloadCheckpoint {
+    return { url: this.ctx.input.url, file: this.file ?? '', bytes, etag: this.etag, lastModified: this.lastModified, total: this.total, integrityFailures: this.integrityFailures, completeSha256 };
+  }
+
+  async run(): Promise<DownloadResult> {
+    try {
+      if (this.ctx.signal.aborted) throw this.ctx.signal.reason;
+      await fs.mkdir(this.dir, { recursive: true });
+      const recovered = await this.resume();
+      if (recovered) return recovered;
+      let after416 = false;
+      for (let round = 0; round < 4; round++) {
+        const answer = await httpGet(this.url, { headers: this.rangeHeaders(), signal: this.ctx.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
+        let outcome: Outcome;
+        try {
+          outcome = await this.receive(answer, after416);
+        } finally {
+          answer.close();
+        }
+        if (outcome === 'done') return await finishDownload(this);
+        if (outcome === 'again-after-416') after416 = true;
+      }
+      throw new RetryableError('HTTP_ERROR', `${this.url.host} kept answering resume requests inconsistently; will retry.`);
+    } catch (e) {
+      throw await this.fail(e);
+    }
+  }
+
+  /** Picks up the checkpoint: truncate the .part to what it vouches for and rehash that prefix. */
+  private async resume(): Promise<DownloadResult | null> {
+    const cp = parseCheckpoint(this.ctx.checkpoint);
+    if (!cp || cp.url !== this.ctx.input.url || filenameProblem(cp.file) !== null) return null;
+    if (this.file !== null && cp.file !== this.file) return null;
+    this.file = cp.file;
+    this.integrityFailures = cp.integrityFailures;
+    if (cp.completeSha256 !== null) return recoverCompleted(this, cp);
+    if (cp.bytes === 0) return null;
+    const handle = await this.open();
+    const size = await handle.size();
+    if (size < cp.bytes) {
+      this.ctx.log(`The partial file holds ${size} bytes but the checkpoint says ${cp.bytes}; starting over.`);
+      return null;
+    }
+    // Bytes past the checkpoint were written but never vouched for by an fsync + checkpoint.
+    await handle.truncate(cp.bytes);
+    await hashPrefix(this, cp.bytes);
+    Object.assign(this, { bytes: cp.bytes, etag: cp.etag, lastModified: cp.lastModified, total: cp.total });
+    this.lastSavedBytes = cp.bytes;
+    this.ctx.progress({ current: this.bytes, total: this.total, ratio: this.total ? this.bytes / this.total : null });
+    return null;
+  }
+
+  private rangeHeaders(): Record<string, string> {
+    if (this.bytes === 0) return {};
+    const validator = ifRangeValue(this.etag, this.lastModified);
+    return validator === null ? { range: `bytes=${this.bytes}-` } : { range: `bytes=${this.bytes}-`, 'if-range': validator };
+  }
+
+  /** Interprets one response and streams its body when it is usable. */
+  private async receive(answer: HttpResponse, after416: boolean): Promise<Outcome> {
+    const { res } = answer;
+    const status = res.statusCode ?? 0;
+    if (status === 416) {
+      res.resume();
+      const total = parseUnsatisfiedRange(res.headers['content-range']) ?? this.ctx.input.expectedSize ?? this.total;
+      if (this.bytes > 0 && total === this.bytes) return 'done';
+      if (after416) throw new PermanentError('HTTP_ERROR', `HTTP 416 from ${answer.url.href} even for the whole file; the server cannot serve it.`);
+      await this.restartFromZero('the server refused the resume range (416)');
+      return 'again-after-416';
+    }
+    if (status === 206) {
+      const range = parseContentRange(res.headers['content-range']);
+      const sentValidator = ifRangeValue(this.etag, this.lastModified) !== null;
+      if (!range || range.start !== this.bytes || (!sentValidator && this.total !== null && range.total !== this.total)) {
+        await this.restartFromZero(`the server sent an unexpected range (${res.headers['content-range'] ?? 'none'})`);
+        return 'again';
+      }
+      this.total = range.total;
+    } else if (status === 200) {
+      if (this.bytes > 0) await this.restartFromZero('the server sent the whole file (it ignored Range or the file changed)');
+      this.total = contentLength(res.headers['content-length']);
+    } else {
+      res.resume();
+      throw status >= 200 && status < 300 ? new PermanentError('HTTP_ERROR', `Unexpected HTTP ${status} from ${answer.url.href}.`) : statusError(status, answer.url);
+    }
+    this.etag = res.headers.etag ?? null;
+    this.lastModified = res.headers['last-modified'] ?? null;
+    this.file ??= deriveFilename(res.headers['content-disposition'], answer.url, this.url);
+    const expected = this.ctx.input.expectedSize;
+    if (expected !== undefined && this.total !== null && this.total !== expected) {
+      res.resume();
+      await this.integrityFailure(`The server announced ${this.total} bytes but ${expected} were expected`);
+    }
+    await this.stream(res);
+    return 'done';
+  }
+
+  private async stream(res: IncomingMessage): Promise<void> {
+    const handle = await this.open();
+    await handle.truncate(this.bytes); // a fresh start must not inherit a stale .part
+    this.sink = new PartSink((chunks) => this.append(chunks));
+    await pipeline(res, this.sink);
+    if (this.total !== null && this.bytes < this.total) {
+      throw new RetryableError('NETWORK', `The connection closed after ${this.bytes} of ${this.total} bytes; will resume.`);
+    }
+  }
+
+  /** Writes, then hashes and counts (so the hash matches the disk), then checkpoints when due. */
+  private async append(chunks: Buffer[]): Promise<void> {
+    const handle = this.handle!;
+    try {
+      await (chunks.length === 1 ? handle.write(chunks[0]!, this.bytes) : handle.writev(chunks, this.bytes));
+    } catch (e) {
+      throw isDiskFull(e) ? diskFullError(this.partPath) : e;
+    }
+    for (const c of chunks) {
+      this.hash.update(c);
+      this.bytes += c.byteLength;
+    }
+    this.ctx.progress({ current: this.bytes, total: this.total, ratio: this.total ? this.bytes / this.total : null });
+    const now = this.opts.now();
+    if (this.bytes - this.lastSavedBytes >= this.opts.checkpointBytes || now - this.lastSavedAt >= this.opts.checkpointMs) {
+      await this.saveCheckpoint();
+    }
+  }
+
+  /** fsync first, checkpoint second: the checkpoint must never claim bytes not on disk. */
+  async saveCheckpoint(completeSha256: string | null = null): Promise<void> {
+    const bytes = this.bytes;
+    try {
+      await this.handle?.datasync();
+    } catch (e) {
+      throw isDiskFull(e) ? diskFullError(this.partPath) : e;
+    }
+    await this.ctx.saveCheckpoint(this.checkpointAt(bytes, completeSha256));
+    this.lastSavedBytes = bytes;
+    this.lastSavedAt = this.opts.now();
+  }
+
+  async open(): Promise<PartHandle> {
+    if (this.handle === null) {
+      try {
+        this.handle = await this.opts.openPart(this.partPath);
+      } catch (e) {
+        throw isDiskFull(e) ? diskFullError(this.partPath) : e;
+      }
+    }
+    return this.handle;
+  }
+
+  async closeHandle(): Promise<void> {
+    const handle = this.handle;
+    this.handle = null;
+    await handle?.close().catch(() => undefined);
+  }
+
+  private async restartFromZero(why: string): Promise<void> {
+    this.ctx.log(`Restarting from zero: ${why}.`);
+    this.bytes = 0;
+    this.hash = createHash('sha256');
+    Object.assign(this, { etag: null, lastModified: null, total: null });
+    await this.handle?.truncate(0);
+    // Record the reset now, so a crash cannot pair the old byte count with new content.
+    await this.saveCheckpoint();
+  }
+
+  /** Deletes the .part and throws INTEGRITY: retryable the first time, permanent the second. */
+  async integrityFailure(message: string): Promise<never> {
+    await this.closeHandle();
+    await removeIfPresent(this.partPath);
+    this.integrityFailures += 1;
+    this.bytes = 0;
+    Object.assign(this, { etag: null, lastModified: null, total: null });
+    await this.ctx.saveCheckpoint(this.checkpointAt(0));
+    this.lastSavedBytes = 0;
+    if (this.integrityFailures >= 2) throw new PermanentError('INTEGRITY', `${message}, twice in a row; the server's copy does not match what was expected.`);
+    throw new RetryableError('INTEGRITY', `${message}; deleted the partial file, will download again.`);
+  }
+
+  /** Turns whatever stopped the run into the error to throw, keeping or removing the .part. */
+  private async fail(e: unknown): Promise<unknown> {
+    await this.sink?.settled();
+    const { signal } = this.ctx;
+    if (signal.aborted) {
+      const kind = signal.reason instanceof TaskAbort ? signal.reason.kind : 'shutdown';
+      if (kind === 'cancel') {
+        await this.closeHandle();
+        if (this.file !== null) await removeIfPresent(this.partPath);
+      } else {
+        await this.keepProgress();
+      }
+      return signal.reason;
+    }
+    let err = e;
+    if (isDiskFull(e)) err = diskFullError(this.partPath);
+    else if (isNetworkError(e)) err = new RetryableError('NETWORK', `Network error: ${(e as Error).message}; will resume.`);
+    if (!(err instanceof PermanentError && err.code === 'INTEGRITY') && !(err instanceof RetryableError && err.code === 'INTEGRITY')) await this.keepProgress();
+    await this.closeHandle();
+    return err;
+  }
+
+  /** Best effort: a failed final checkpoint only costs re-fetching since the previous one. */
+  private async keepProgress(): Promise<void> {
+    try {
+      if (this.handle !== null && this.sink !== null && this.bytes !== this.lastSavedBytes) await this.saveCheckpoint();
+    } catch (e) {
+      this.ctx.log(`Could not save the final checkpoint: ${(e as Error).message}`);
+    }
+    await this.closeHandle();
+  }
+}

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { defineTask } from '../engine/define';
+import type { DownloadCheckpoint } from './download/checkpoint';
+import { openPartFile } from './download/part-file';
+import { filenameProblem } from './download/safe-path';
+import { Transfer, type DownloadOptions } from './download/transfer';
+
+/**
+ * `video-download`: one resumable HTTP download into a folder. See download/transfer.ts for
+ * the resume and crash-safety rules. Options are for tests and benchmarks; the app uses the
+ * defaults.
+ */
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return url.protocol === 'http:' || url.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+export const videoDownloadInput = z.strictObject({
+  url: z.string().max(8192).refine(isHttpUrl, 'url must be an http:// or https:// address'),
+  dir: z.string().min(1).max(4096).refine((d) => path.isAbsolute(d) && !d.includes('\0'), 'dir must be an absolute path'),
+  filename: z
+    .string()
+    .max(255)
+    .superRefine((name, ctx) => {
+      const problem = filenameProblem(name);
+      if (problem) ctx.addIssue({ code: 'custom', message: `filename ${problem}` });
+    })
+    .optional(),
+  expectedSize: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+  sha256: z.string().regex(/^[0-9a-fA-F]{64}$/, 'sha256 must be 64 hex digits').optional(),
+});
+
+/** Input of a video-download task. */
+export type VideoDownloadInput = z.infer<typeof videoDownloadInput>;
+
+export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = {
+  checkpointBytes: 1024 * 1024,
+  checkpointMs: 1000,
+  idleTimeoutMs: 30_000,
+  maxRedirects: 5,
+  openPart: openPartFile,
+  now: Date.now,
+};
+
+/** Builds the video-download definition; tests inject short timeouts or a failing disk. */
+export function createVideoDownload(options: Partial<DownloadOptions> = {}) {
+  const opts: DownloadOptions = { ...DEFAULT_DOWNLOAD_OPTIONS, ...options };
+  return defineTask<typeof videoDownloadInput, DownloadCheckpoint>({
+    type: 'video-download',
+    input: videoDownloadInput,
+    concurrency: 3,
+    maxAttempts: 8,
+    backoff: { baseMs: 1000, maxMs: 60_000 },
+    run: (ctx) => new Transfer(ctx, opts).run(),
+  });
+}
+
+export const videoDownload = createVideoDownload();
