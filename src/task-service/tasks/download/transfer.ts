@@ -156,7 +156,6 @@ export class Transfer {
       if (this.bytes > 0) await this.restartFromZero('the server sent the whole file (it ignored Range or the file changed)');
       this.total = contentLength(res.headers['content-length']);
     } else {
-      res.resume();
       throw status >= 200 && status < 300 ? new PermanentError('HTTP_ERROR', `Unexpected HTTP ${status} from ${answer.url.href}.`) : statusError(status, answer.url);
     }
     this.etag = res.headers.etag ?? null;
@@ -164,7 +163,6 @@ export class Transfer {
     this.file ??= deriveFilename(res.headers['content-disposition'], answer.url, this.url);
     const expected = this.ctx.input.expectedSize;
     if (expected !== undefined && this.total !== null && this.total !== expected) {
-      res.resume();
       await this.integrityFailure(`The server announced ${this.total} bytes but ${expected} were expected`);
     }
     await this.stream(res);
