@@ -78,7 +78,7 @@ export class ConcurrencyLimiter {
    */
   run<T>(type: string, fn: () => Promise<T>): Promise<T> {
     const typeQueue = this.queueFor(type);
-    return this.global.add(() => typeQueue.add(fn), { throwOnTimeout: true }) as Promise<T>;
+    return this.global.add(() => typeQueue.add(fn)) as Promise<T>;
   }
 
   /** Resolves when no job holds a slot. */

@@ -1,0 +1,83 @@
+import { ServiceError, toServiceError } from '../../shared/errors';
+
+/**
+ * Database fault policy, in one place:
+ *  - SQLITE_BUSY (another connection held the lock past busy_timeout): retried a bounded number
+ *    of times, then surfaced as DB_UNAVAILABLE;
+ *  - SQLITE_FULL / SQLITE_IOERR* (disk full, I/O error): the store's transaction has already
+ *    rolled back; the guard records a degraded reason and rethrows as DISK_FULL/DB_UNAVAILABLE.
+ *    The engine stops claiming while degraded and a probe clears it once a write succeeds.
+ */
+
+export type DbFault = 'busy' | 'full' | 'io' | null;
+
+export function classifyDbError(e: unknown): DbFault {
+  // The store maps SQLite errors to ServiceErrors and keeps the original code in details.sqlite.
+  const sqlite = (e as { details?: { sqlite?: unknown } } | null)?.details?.sqlite;
+  const code = typeof sqlite === 'string' ? sqlite : (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return null;
+  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) return 'busy';
+  if (code === 'SQLITE_FULL' || code === 'DISK_FULL') return 'full';
+  if (code.startsWith('SQLITE_IOERR') || code === 'SQLITE_CANTOPEN' || code === 'SQLITE_READONLY') return 'io';
+  // The store may already have mapped the SQLite code; its message still names it.
+  if (code === 'DB_UNAVAILABLE' && e instanceof Error) {
+    if (/SQLITE_FULL|database or disk is full/i.test(e.message)) return 'full';
+    if (/SQLITE_BUSY|database is locked/i.test(e.message)) return 'busy';
+    return 'io';
+  }
+  return null;
+}
+
+export class DbGuard {
+  private reason: string | null = null;
+
+  constructor(
+    private readonly onDegraded: (reason: string) => void,
+    private readonly busyRetries = 3,
+  ) {}
+
+  /** The current degraded reason, or null when writes work. */
+  degraded(): string | null {
+    return this.reason;
+  }
+
+  /** Runs a write; on success clears a degraded state (the database accepts writes again). */
+  write<T>(fn: () => T): T {
+    const r = this.run(fn);
+    if (this.reason !== null) this.reason = null;
+    return r;
+  }
+
+  /** Runs a read (does not prove the database is writable). */
+  read<T>(fn: () => T): T {
+    return this.run(fn);
+  }
+
+  private run<T>(fn: () => T): T {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return fn();
+      } catch (e) {
+        const fault = classifyDbError(e);
+        if (fault === 'busy' && attempt < this.busyRetries) continue;
+        if (fault === null) throw e;
+        throw this.fail(fault, e);
+      }
+    }
+  }
+
+  private fail(fault: Exclude<DbFault, null>, e: unknown): ServiceError {
+    const detail = toServiceError(e).message;
+    if (fault === 'busy') return new ServiceError('DB_UNAVAILABLE', `The task database stayed locked by another connection: ${detail}. Try again shortly.`);
+    const reason = fault === 'full' ? `disk full: ${detail}` : `database I/O error: ${detail}`;
+    const first = this.reason === null;
+    this.reason = reason;
+    if (first) this.onDegraded(reason);
+    return new ServiceError(
+      fault === 'full' ? 'DISK_FULL' : 'DB_UNAVAILABLE',
+      fault === 'full'
+        ? `The disk holding the task database is full (${detail}); nothing was written. Free some space; the service resumes by itself.`
+        : `The task database could not be written (${detail}); nothing was written. The service retries by itself.`,
+    );
+  }
+}
