@@ -1,0 +1,34 @@
+import { sqlOp } from '../statement';
+import { TASK_COLUMNS, type TaskRow } from './task-row';
+
+/** Tasks that depend on a task; served by task_deps_reverse. Params: [dependsOnId]. */
+export const selectDependents = sqlOp<[string], TaskRow>(
+  `SELECT ${TASK_COLUMNS} FROM task_deps r JOIN tasks t ON t.id = r.task_id WHERE r.depends_on_id = ? ORDER BY t.id`,
+);
+
+/** How many of a task's dependencies are not completed. Params: [taskId]. */
+export const countUnmetDeps = sqlOp<[string], { n: number }>(
+  `SELECT count(*) AS n FROM task_deps d JOIN tasks t ON t.id = d.depends_on_id
+   WHERE d.task_id = ? AND t.state != 'completed'`,
+);
+
+/** A parent's children, oldest first; served by tasks_parent_id. Params: [parentId]. */
+export const selectChildren = sqlOp<[string], TaskRow>(
+  `SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.parent_id = ? ORDER BY t.id`,
+);
+
+/** State and progress ratio of each child (childSummary). Params: [parentId]. */
+export const selectChildStates = sqlOp<[string], { state: string; ratio: number | null }>(
+  "SELECT state, json_extract(progress, '$.ratio') AS ratio FROM tasks WHERE parent_id = ?",
+);
+
+/** A task and all its descendants, with states (remove, cascades). Params: [rootId]. */
+export const selectSubtree = sqlOp<[string], { id: string; state: string }>(
+  `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id)
+   SELECT t.id, t.state FROM sub JOIN tasks t ON t.id = sub.id`,
+);
+
+/** A task's dependency ids (cycle search through existing tasks). Params: [taskId]. */
+export const selectDepIds = sqlOp<[string], { depends_on_id: string }>(
+  'SELECT depends_on_id FROM task_deps WHERE task_id = ?',
+);

@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { ServiceError } from '../../shared/errors';
+import { createGraphRequest, createTaskRequest, LIMITS, spawnRequest, type CreateGraphRequest, type SpawnRequest } from '../../shared/schemas';
+import type { TaskState } from '../../shared/task';
+import type { Db } from '../db/statement';
+import { selectDepIds } from '../db/sql/relatives';
+import { selectTaskState } from '../db/sql/select-task';
+import { describeCycle, orderOrCycle } from './cycles';
+import { insertNew } from './insert';
+import type { Created, NewTask } from './types';
+import { parseRequest } from './validate';
+
+/** The three creation entry points; each validates its raw request and runs in the caller's transaction. */
+
+const spawnKeySchema = z.string().min(1).max(LIMITS.keyChars);
+const spawnBatch = z.array(spawnRequest).min(1).max(LIMITS.graphTasks);
+
+export function createOne(db: Db, req: NewTask, now: number): Created {
+  if (req === null || typeof req !== 'object') throw new ServiceError('BAD_INPUT', 'Invalid task: expected an object');
+  const { spawnKey, ...rest } = req;
+  const parsed = parseRequest(createTaskRequest, rest, 'task');
+  const key = spawnKey === undefined ? undefined : parseRequest(spawnKeySchema, spawnKey, 'spawnKey');
+  // A single new task cannot close a cycle: nothing can depend on it before it exists.
+  return insertNew(db, { ...parsed, spawnKey: key }, now);
+}
+
+/** A graph node is a batch index (number) or an existing task id (string). */
+type Node = number | string;
+
+export function createGraph(db: Db, raw: CreateGraphRequest, now: number): Created[] {
+  const req = parseRequest(createGraphRequest, raw, 'graph');
+  const byKey = new Map<string, number>();
+  req.tasks.forEach((t, i) => {
+    if (byKey.has(t.key)) throw new ServiceError('BAD_INPUT', `Invalid graph: tasks.${i}.key: duplicate key "${t.key}"`, { key: t.key });
+    byKey.set(t.key, i);
+  });
+
+  // References resolve to batch keys first, then to existing ids (a key shadows an equal id).
+  const missing: string[] = [];
+  const edges: Node[][] = req.tasks.map((t) =>
+    (t.dependsOn ?? []).map((ref) => {
+      const i = byKey.get(ref);
+      if (i !== undefined) return i;
+      if (!selectTaskState(db).get(ref)) missing.push(ref);
+      return ref;
+    }),
+  );
+  if (missing.length > 0) {
+    const unique = [...new Set(missing)];
+    throw new ServiceError('NOT_FOUND', `Unknown dependency ${unique.length === 1 ? 'id' : 'ids'} (neither a key of this graph nor a task): ${unique.join(', ')}`, { missing: unique });
+  }
+
+  // Existing edges are followed too. Today they can never lead back into the batch (a task's
+  // dependencies are fixed when it is created, so old tasks never point at new ones), but the
+  // check stays correct if that ever changes; `done` bounds the walk to each task once.
+  const next = (n: Node): readonly Node[] =>
+    typeof n === 'number' ? edges[n]! : selectDepIds(db).all(n).map((r) => r.depends_on_id);
+  const result = orderOrCycle<Node>(req.tasks.map((_, i) => i), next);
+  if (result.cycle !== null) {
+    const names = result.cycle.map((n) => (typeof n === 'number' ? req.tasks[n]!.key : n));
+    throw new ServiceError('DEPENDENCY_CYCLE', `Dependency cycle: ${describeCycle(names)}. Remove one of these dependencies.`, { cycle: names });
+  }
+
+  const created: Created[] = new Array(req.tasks.length);
+  for (const n of result.order) {
+    if (typeof n !== 'number') continue;
+    const { key: _key, dependsOn: _deps, ...fields } = req.tasks[n]!;
+    const dependsOn = edges[n]!.map((d) => (typeof d === 'number' ? created[d]!.task.id : d));
+    created[n] = insertNew(db, { ...fields, dependsOn }, now);
+  }
+  return created;
+}
+
+export function spawnChildren(db: Db, parentId: string, raw: SpawnRequest[], now: number): Created[] {
+  const children = parseRequest(spawnBatch, raw, 'spawn');
+  const parent = selectTaskState(db).get(parentId);
+  if (!parent) throw new ServiceError('NOT_FOUND', `Parent task ${parentId} does not exist`, { parentId });
+  if ((parent.state as TaskState) !== 'running')
+    throw new ServiceError('CONFLICT', `Task ${parentId} is ${parent.state}; only a running task can spawn children`, { parentId, state: parent.state });
+  return children.map((c, i) => {
+    if (c.parentId !== undefined && c.parentId !== parentId)
+      throw new ServiceError('BAD_INPUT', `Invalid spawn: ${i}.parentId: must be the spawning task ${parentId} or absent`);
+    const { key, ...fields } = c;
+    return insertNew(db, { ...fields, parentId, spawnKey: key }, now);
+  });
+}

@@ -1,0 +1,115 @@
+import { ServiceError } from '../../shared/errors';
+import { isTerminal, type Task, type TaskError, type TaskState } from '../../shared/task';
+import type { Db } from '../db/statement';
+import { findByDedupeKey, findBySpawnKey } from '../db/sql/find-existing';
+import { insertEvent } from '../db/sql/insert-event';
+import { insertDep, insertTask } from '../db/sql/insert-task';
+import { selectTaskState } from '../db/sql/select-task';
+import { newId } from './ids';
+import { rowToTask } from './rows';
+import type { Created } from './types';
+
+/**
+ * The one way a task row is born, shared by create, createGraph and spawn. Runs inside the
+ * caller's transaction. Idempotency first (spawn key, then dedupe key), then parent and
+ * dependency checks, then the row, its edges and its 'created' journal entry.
+ */
+
+export const DEFAULT_MAX_ATTEMPTS = 3;
+
+/** A validated task to insert; `dependsOn` holds existing task ids. */
+export interface TaskSpec {
+  type: string;
+  input: unknown;
+  title?: string | undefined;
+  priority?: number | undefined;
+  runAt?: number | undefined;
+  parentId?: string | undefined;
+  dedupeKey?: string | undefined;
+  maxAttempts?: number | undefined;
+  dependsOn?: readonly string[] | undefined;
+  spawnKey?: string | undefined;
+}
+
+export function insertNew(db: Db, spec: TaskSpec, now: number): Created {
+  if (spec.spawnKey !== undefined && spec.parentId !== undefined) {
+    const row = findBySpawnKey(db).get(spec.parentId, spec.spawnKey);
+    if (row) return { task: rowToTask(row), deduplicated: true };
+  }
+  if (spec.dedupeKey !== undefined) {
+    const row = findByDedupeKey(db).get(spec.dedupeKey);
+    if (row) return { task: rowToTask(row), deduplicated: true };
+  }
+  if (spec.parentId !== undefined) {
+    const parent = selectTaskState(db).get(spec.parentId);
+    if (!parent) throw new ServiceError('NOT_FOUND', `Parent task ${spec.parentId} does not exist`, { parentId: spec.parentId });
+    if (isTerminal(parent.state as TaskState))
+      throw new ServiceError('CONFLICT', `Parent task ${spec.parentId} is ${parent.state}; a finished task cannot get new children`, {
+        parentId: spec.parentId,
+        state: parent.state,
+      });
+  }
+
+  const deps = [...new Set(spec.dependsOn ?? [])].sort();
+  let state: TaskState = 'queued';
+  let error: TaskError | null = null;
+  const missing: string[] = [];
+  for (const depId of deps) {
+    const dep = selectTaskState(db).get(depId);
+    if (!dep) missing.push(depId);
+    else if (dep.state === 'failed' || dep.state === 'cancelled') {
+      // Like WorkManager: work that depends on already-failed work starts cancelled, with the reason.
+      if (error === null) error = { code: 'DEPENDENCY_FAILED', message: `Dependency ${depId} is ${dep.state}`, retryable: false };
+      state = 'cancelled';
+    } else if (dep.state !== 'completed' && state === 'queued') state = 'blocked';
+  }
+  if (missing.length > 0) {
+    throw new ServiceError('NOT_FOUND', `Unknown dependency ${missing.length === 1 ? 'id' : 'ids'}: ${missing.join(', ')}`, { missing });
+  }
+
+  const id = newId();
+  const inputJson = JSON.stringify(spec.input === undefined ? null : spec.input);
+  const finishedAt = isTerminal(state) ? now : null;
+  const task: Task = {
+    id,
+    type: spec.type,
+    title: spec.title ?? spec.type,
+    state,
+    priority: spec.priority ?? 0,
+    parentId: spec.parentId ?? null,
+    spawnKey: spec.spawnKey ?? null,
+    dependsOn: deps,
+    input: JSON.parse(inputJson) as unknown,
+    result: null,
+    error,
+    progress: null,
+    attempt: 0,
+    maxAttempts: spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    runAt: spec.runAt ?? now,
+    dedupeKey: spec.dedupeKey ?? null,
+    createdAt: now,
+    startedAt: null,
+    finishedAt,
+    updatedAt: now,
+  };
+  insertTask(db).run({
+    id,
+    type: task.type,
+    title: task.title,
+    state,
+    priority: task.priority,
+    parent_id: task.parentId,
+    spawn_key: task.spawnKey,
+    input: inputJson,
+    error: error === null ? null : JSON.stringify(error),
+    max_attempts: task.maxAttempts,
+    run_at: task.runAt,
+    dedupe_key: task.dedupeKey,
+    created_at: now,
+    finished_at: finishedAt,
+  });
+  for (const depId of deps) insertDep(db).run(id, depId);
+  const data = error === null ? null : JSON.stringify({ error });
+  insertEvent(db).get(id, 'created', null, state, data, now);
+  return { task, deduplicated: false };
+}

@@ -1,0 +1,54 @@
+import type { EventRow } from '../db/sql/events';
+import type { TaskRow } from '../db/sql/task-row';
+import type { Task, TaskError, TaskEvent, TaskEventKind, TaskProgress, TaskState } from '../../shared/task';
+
+/** Row <-> model mapping. JSON columns are TEXT; absent optional values are SQL NULL. */
+
+function parseOrNull<T>(text: string | null): T | null {
+  return text === null ? null : (JSON.parse(text) as T);
+}
+
+export function toJson(value: unknown): string {
+  return JSON.stringify(value === undefined ? null : value);
+}
+
+export function jsonOrNull(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
+export function rowToTask(r: TaskRow): Task {
+  return {
+    id: r.id,
+    type: r.type,
+    title: r.title,
+    state: r.state as TaskState,
+    priority: r.priority,
+    parentId: r.parent_id,
+    spawnKey: r.spawn_key,
+    dependsOn: JSON.parse(r.deps) as string[],
+    input: JSON.parse(r.input) as unknown,
+    result: parseOrNull<unknown>(r.result),
+    error: parseOrNull<TaskError>(r.error),
+    progress: parseOrNull<TaskProgress>(r.progress),
+    attempt: r.attempt,
+    maxAttempts: r.max_attempts,
+    runAt: r.run_at,
+    dedupeKey: r.dedupe_key,
+    createdAt: r.created_at,
+    startedAt: r.started_at,
+    finishedAt: r.finished_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function rowToEvent(r: EventRow): TaskEvent {
+  return {
+    seq: r.seq,
+    taskId: r.task_id,
+    kind: r.kind as TaskEventKind,
+    from: r.from_state as TaskState | null,
+    to: r.to_state as TaskState | null,
+    data: parseOrNull<unknown>(r.data),
+    at: r.at,
+  };
+}

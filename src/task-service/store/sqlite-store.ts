@@ -1,0 +1,237 @@
+import { ServiceError } from '../../shared/errors';
+import { jsonProblem, listRequest, LIMITS, type CreateGraphRequest, type ListRequest, type SpawnRequest } from '../../shared/schemas';
+import { isTerminal, TASK_STATES, type Page, type Task, type TaskEvent, type TaskProgress, type TaskState } from '../../shared/task';
+import { currentVersion } from '../db/migrate';
+import type { Db } from '../db/statement';
+import { nextRunAt } from '../db/sql/claim';
+import { selectEventsAfter, selectLastSeq, selectTaskEvents } from '../db/sql/events';
+import { insertEvent } from '../db/sql/insert-event';
+import { listTasks } from '../db/sql/list-tasks';
+import { selectOrphans, selectCounts } from '../db/sql/queue';
+import { selectChildStates, selectChildren, selectDependents } from '../db/sql/relatives';
+import { selectTask } from '../db/sql/select-task';
+import { selectCheckpoint, selectRecoveries, updateCheckpoint, updateProgress } from '../db/sql/task-data';
+import { claimTasks } from './claim';
+import { createGraph, createOne, spawnChildren } from './create';
+import { decodeEventCursor, decodeTaskCursor, encodeCursor } from './cursor';
+import { fromSqlite } from './errors';
+import * as owner from './owner';
+import { pruneTasks, removeTask } from './retention';
+import { rowToEvent, rowToTask } from './rows';
+import { applyTransition } from './transition';
+import type { ChildSummary, ClaimOptions, Created, NewTask, QueueStats, RetentionPolicy, TaskStore, TransitionPatch, TransitionResult } from './types';
+import { parseRequest } from './validate';
+
+const DEFAULT_PAGE = 50;
+
+/** The TaskStore over one better-sqlite3 connection; see types.ts for each operation's contract. */
+export class SqliteTaskStore implements TaskStore {
+  // One transaction wrapper for the store's lifetime; nested calls become savepoints.
+  private readonly tx: ReturnType<Db['transaction']>;
+
+  constructor(readonly db: Db) {
+    this.tx = db.transaction((fn: () => unknown) => fn());
+  }
+
+  /** A write transaction. IMMEDIATE takes the write lock up front, so it never fails mid-way on a lock upgrade. */
+  private write<T>(fn: () => T): T {
+    try {
+      return this.tx.immediate(fn) as T;
+    } catch (e) {
+      throw fromSqlite(e);
+    }
+  }
+
+  private read<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (e) {
+      throw fromSqlite(e);
+    }
+  }
+
+  create(req: NewTask, now: number): Created {
+    return this.write(() => createOne(this.db, req, now));
+  }
+
+  createGraph(req: CreateGraphRequest, now: number): Created[] {
+    return this.write(() => createGraph(this.db, req, now));
+  }
+
+  spawn(parentId: string, children: SpawnRequest[], now: number): Created[] {
+    return this.write(() => spawnChildren(this.db, parentId, children, now));
+  }
+
+  get(id: string): Task {
+    const task = this.find(id);
+    if (!task) throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
+    return task;
+  }
+
+  find(id: string): Task | undefined {
+    return this.read(() => {
+      const row = selectTask(this.db).get(id);
+      return row ? rowToTask(row) : undefined;
+    });
+  }
+
+  /** Newest first; `nextCursor` continues below the last item, so inserts while paging never shift pages. */
+  list(raw: ListRequest): Page<Task> {
+    const req = parseRequest(listRequest, raw, 'list request');
+    const limit = req.limit ?? DEFAULT_PAGE;
+    return this.read(() => {
+      const rows = listTasks(this.db, {
+        states: req.states?.length ? req.states : undefined,
+        types: req.types?.length ? req.types : undefined,
+        parentId: req.parentId,
+        beforeId: req.cursor === undefined ? undefined : decodeTaskCursor(req.cursor),
+        limit: limit + 1,
+      });
+      const more = rows.length > limit;
+      const items = (more ? rows.slice(0, limit) : rows).map(rowToTask);
+      return { items, nextCursor: more ? encodeCursor('task', items[items.length - 1]!.id) : null };
+    });
+  }
+
+  children(parentId: string): Task[] {
+    return this.read(() => selectChildren(this.db).all(parentId).map(rowToTask));
+  }
+
+  childSummary(parentId: string): ChildSummary {
+    return this.read(() => {
+      const byState: Partial<Record<TaskState, number>> = {};
+      let sum = 0;
+      const rows = selectChildStates(this.db).all(parentId);
+      for (const r of rows) {
+        const s = r.state as TaskState;
+        byState[s] = (byState[s] ?? 0) + 1;
+        sum += isTerminal(s) ? 1 : Math.min(1, Math.max(0, r.ratio ?? 0));
+      }
+      return { total: rows.length, byState, ratio: rows.length === 0 ? 0 : sum / rows.length };
+    });
+  }
+
+  dependents(id: string): Task[] {
+    return this.read(() => selectDependents(this.db).all(id).map(rowToTask));
+  }
+
+  transition(id: string, to: TaskState, now: number, patch?: TransitionPatch, expectFrom?: TaskState | TaskState[]): TransitionResult {
+    return this.write(() => applyTransition(this.db, id, to, now, patch, expectFrom));
+  }
+
+  claim(opts: ClaimOptions): Task[] {
+    return this.write(() => claimTasks(this.db, opts));
+  }
+
+  nextRunAt(): number | null {
+    return this.read(() => nextRunAt(this.db).get()!.at);
+  }
+
+  saveProgress(id: string, progress: TaskProgress, now: number): void {
+    this.write(() => {
+      if (updateProgress(this.db).run(JSON.stringify(progress), now, id).changes !== 1)
+        throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
+    });
+  }
+
+  saveCheckpoint(id: string, checkpoint: unknown, now: number): void {
+    const problem = jsonProblem(checkpoint, LIMITS.inputBytes);
+    if (problem !== null) throw new ServiceError('BAD_INPUT', `Checkpoint of task ${id} ${problem}`, { id });
+    const json = JSON.stringify(checkpoint ?? null);
+    this.write(() => {
+      if (updateCheckpoint(this.db).run(json, now, id).changes !== 1) throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
+      insertEvent(this.db).get(id, 'checkpoint', null, null, JSON.stringify({ bytes: Buffer.byteLength(json) }), now);
+    });
+  }
+
+  getCheckpoint(id: string): unknown {
+    return this.read(() => {
+      const row = selectCheckpoint(this.db).get(id);
+      if (!row) throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
+      return row.checkpoint === null ? null : (JSON.parse(row.checkpoint) as unknown);
+    });
+  }
+
+  events(taskId: string, cursor?: string, limit: number = DEFAULT_PAGE): Page<TaskEvent> {
+    const after = cursor === undefined ? 0 : decodeEventCursor(cursor);
+    const n = Math.max(1, Math.min(LIMITS.listLimit, Math.floor(limit)));
+    return this.read(() => {
+      const rows = selectTaskEvents(this.db).all(taskId, after, n + 1);
+      const more = rows.length > n;
+      const items = (more ? rows.slice(0, n) : rows).map(rowToEvent);
+      return { items, nextCursor: more ? encodeCursor('event', items[items.length - 1]!.seq) : null };
+    });
+  }
+
+  eventsAfter(afterSeq: number, limit: number): TaskEvent[] {
+    return this.read(() => selectEventsAfter(this.db).all(afterSeq, Math.max(1, Math.floor(limit))).map(rowToEvent));
+  }
+
+  lastSeq(): number {
+    return this.read(() => selectLastSeq(this.db).get()!.seq);
+  }
+
+  orphans(bootId: string): Task[] {
+    return this.read(() => selectOrphans(this.db).all(bootId).map(rowToTask));
+  }
+
+  recoveries(id: string): number {
+    return this.read(() => {
+      const row = selectRecoveries(this.db).get(id);
+      if (!row) throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
+      return row.recoveries;
+    });
+  }
+
+  remove(id: string, now: number): void {
+    this.write(() => removeTask(this.db, id, now));
+  }
+
+  prune(policy: RetentionPolicy): number {
+    return this.write(() => pruneTasks(this.db, policy));
+  }
+
+  stats(): QueueStats {
+    return this.read(() => {
+      const byState = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
+      const byType: QueueStats['byType'] = {};
+      for (const r of selectCounts(this.db).all()) {
+        const s = r.state as TaskState;
+        byState[s] += r.n;
+        (byType[r.type] ??= {})[s] = r.n;
+      }
+      return { byState, byType };
+    });
+  }
+
+  acquireOwnership(who: { bootId: string; pid: number }, now: number, staleMs: number): void {
+    this.write(() => owner.acquire(this.db, who, now, staleMs));
+  }
+
+  heartbeat(bootId: string, now: number): void {
+    this.write(() => owner.heartbeat(this.db, bootId, now));
+  }
+
+  releaseOwnership(bootId: string): void {
+    this.write(() => owner.release(this.db, bootId));
+  }
+
+  checkpointWal(mode: 'PASSIVE' | 'TRUNCATE'): { busy: boolean; logFrames: number; checkpointed: number } {
+    return this.read(() => {
+      const [r] = this.db.pragma(`wal_checkpoint(${mode === 'TRUNCATE' ? 'TRUNCATE' : 'PASSIVE'})`) as Array<{ busy: number; log: number; checkpointed: number }>;
+      return { busy: r?.busy === 1, logFrames: r?.log ?? 0, checkpointed: r?.checkpointed ?? 0 };
+    });
+  }
+
+  schemaVersion(): number {
+    return this.read(() => currentVersion(this.db));
+  }
+
+  batch<T>(fn: () => T): T {
+    return this.write(fn);
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
