@@ -1,0 +1,29 @@
+import type { TaskStore } from '../store/types';
+import type { Engine } from './engine';
+
+/**
+ * Start-up recovery, run after ownership is acquired and before claiming: tasks left `running`
+ * by an earlier boot go back to `queued` (their checkpoint stays), unless they were recovered
+ * maxRecoveries times already — a task that keeps killing the service fails with CRASH_LOOP.
+ * Then blocked and waiting tasks are re-evaluated (their dependencies or children may have
+ * settled while nobody was watching).
+ */
+export function recover(engine: Engine, store: TaskStore, o: { bootId: string; now: number; maxRecoveries: number }): void {
+  for (const t of store.orphans(o.bootId)) {
+    const n = store.recoveries(t.id);
+    const r =
+      n >= o.maxRecoveries
+        ? engine.tryWrite(() =>
+            store.transition(t.id, 'failed', o.now, {
+              leaseOwner: null,
+              error: { code: 'CRASH_LOOP', message: `The service stopped while running this task ${n + 1} times; it will not be retried automatically. Retry it to try again.`, retryable: false },
+              reason: { reason: 'crash-loop', recoveries: n },
+            }, 'running'),
+          )
+        : engine.tryWrite(() =>
+            store.transition(t.id, 'queued', o.now, { leaseOwner: null, runAt: o.now, countRecovery: true, reason: { reason: 'recovery', recoveries: n + 1 } }, 'running'),
+          );
+    if (r) engine.react(r);
+  }
+  engine.reevaluate();
+}

@@ -1,0 +1,304 @@
+import { randomUUID } from 'node:crypto';
+import { ServiceError } from '../shared/errors';
+import {
+  createGraphRequest,
+  createTaskRequest,
+  eventsRequest,
+  idRequest,
+  listRequest,
+  setConcurrencyRequest,
+} from '../shared/schemas';
+import type { Page, Task, TaskEvent, TaskState } from '../shared/task';
+import { realClock, type Clock, type TimerHandle } from './engine/clock';
+import type { TaskDefinition } from './engine/define';
+import { Engine } from './engine/engine';
+import { TaskRegistry } from './engine/registry';
+import { recover } from './engine/recovery';
+import { parseWith } from './engine/validate';
+import type { Watch, WatchFilter } from './engine/watch';
+import { openTaskStore } from './store/open-store';
+import type { QueueStats, TaskStore } from './store/types';
+
+/**
+ * The programmatic task service: one engine over one store, with the operations of DESIGN.md §5
+ * as plain methods (the RPC layer wraps them). Inputs are validated before anything is written.
+ */
+
+export const SERVICE_VERSION = '0.1.0';
+
+export interface TaskServiceOptions {
+  dbPath: string;
+  tasks: TaskDefinition[];
+  concurrency: { global: number; perType?: Record<string, number> };
+  clock?: Clock;
+  random?: () => number;
+  bootId?: string;
+  progress?: { persistMs?: number; emitMs?: number };
+  recovery?: { maxRecoveries?: number };
+  shutdownTimeoutMs?: number;
+  ownership?: { heartbeatMs?: number; staleMs?: number };
+  walCheckpointMs?: number;
+  synchronous?: 'NORMAL' | 'FULL';
+  /** Degraded-state probe interval. */
+  probeMs?: number;
+  workerGraceMs?: number;
+  onLog?: (taskId: string, message: string) => void;
+  /** Opens the store (tests may wrap it); default openTaskStore. */
+  openStore?: (path: string, opts: { synchronous?: 'NORMAL' | 'FULL' }) => TaskStore;
+}
+
+export interface ServiceStats extends QueueStats {
+  running: number;
+  queuePaused: boolean;
+  concurrency: { global: number; perType: Record<string, number> };
+  /** Tasks completed in the last minute. */
+  throughputPerMinute: number;
+}
+
+export interface ServiceHealth {
+  ok: boolean;
+  version: string;
+  schemaVersion: number;
+  bootId: string;
+  startedAt: number | null;
+  degraded: string[];
+}
+
+export type TaskService = ReturnType<typeof createTaskService>;
+
+export function createTaskService(opts: TaskServiceOptions) {
+  const clock = opts.clock ?? realClock;
+  const bootId = opts.bootId ?? randomUUID();
+  const registry = new TaskRegistry(opts.tasks);
+  const open = opts.openStore ?? ((p: string, o: { synchronous?: 'NORMAL' | 'FULL' }) => openTaskStore(p, o).store);
+  const store = open(opts.dbPath, opts.synchronous ? { synchronous: opts.synchronous } : {});
+  const heartbeatMs = opts.ownership?.heartbeatMs ?? 2_000;
+  const staleMs = opts.ownership?.staleMs ?? 10_000;
+  const walMs = opts.walCheckpointMs ?? 5_000;
+  const engine = new Engine({
+    store,
+    registry,
+    clock,
+    random: opts.random ?? Math.random,
+    bootId,
+    concurrency: opts.concurrency,
+    progress: { persistMs: opts.progress?.persistMs ?? 1_000, emitMs: opts.progress?.emitMs ?? 100 },
+    probeMs: opts.probeMs ?? 1_000,
+    workerGraceMs: opts.workerGraceMs ?? 5_000,
+    recheckMs: 1_000,
+    ...(opts.onLog ? { onLog: opts.onLog } : {}),
+  });
+  let startedAt: number | null = null;
+  let stopped = false;
+  let ownershipLost: string | null = null;
+  const timers: { heartbeat: TimerHandle | null; wal: TimerHandle | null } = { heartbeat: null, wal: null };
+
+  const now = (): number => clock.now();
+  const running = (): void => {
+    if (startedAt === null || stopped) throw new ServiceError('SHUTTING_DOWN', stopped ? 'The task service is stopped' : 'The task service is not started; call start() first');
+  };
+
+  function heartbeatLoop(): void {
+    timers.heartbeat = clock.setTimeout(() => {
+      try {
+        engine.guard.write(() => store.heartbeat(bootId, now()));
+      } catch (e) {
+        if (e instanceof ServiceError && e.code === 'SERVICE_LOCKED') {
+          ownershipLost = e.message;
+          engine.setQueuePaused(true);
+          return;
+        }
+      }
+      heartbeatLoop();
+    }, heartbeatMs);
+  }
+
+  // PASSIVE while busy never waits for readers; TRUNCATE when idle resets the file to zero, so a
+  // reader that keeps coming back cannot make the WAL grow without end.
+  function walLoop(): void {
+    timers.wal = clock.setTimeout(() => {
+      try {
+        store.checkpointWal(engine.busy() ? 'PASSIVE' : 'TRUNCATE');
+      } catch {
+        // A checkpoint that fails (busy, I/O) is retried on the next tick.
+      }
+      walLoop();
+    }, walMs);
+  }
+
+  const withDefaults = <T extends { type: string; maxAttempts?: number | undefined; input: unknown }>(req: T): T => {
+    registry.parseInput(req.type, req.input);
+    const max = req.maxAttempts ?? registry.get(req.type).maxAttempts;
+    return max === undefined ? req : { ...req, maxAttempts: max };
+  };
+
+  const service = {
+    bootId,
+    store,
+
+    async start(): Promise<void> {
+      if (startedAt !== null) return;
+      const t = now();
+      try {
+        store.acquireOwnership({ bootId, pid: process.pid }, t, staleMs);
+      } catch (e) {
+        store.close();
+        stopped = true;
+        throw e;
+      }
+      recover(engine, store, { bootId, now: t, maxRecoveries: opts.recovery?.maxRecoveries ?? 5 });
+      startedAt = t;
+      engine.begin();
+      heartbeatLoop();
+      walLoop();
+    },
+
+    async stop(o: { timeoutMs?: number } = {}): Promise<void> {
+      if (stopped) return;
+      stopped = true;
+      if (timers.heartbeat !== null) clock.clearTimeout(timers.heartbeat);
+      if (timers.wal !== null) clock.clearTimeout(timers.wal);
+      if (startedAt !== null) {
+        await engine.stop(o.timeoutMs ?? opts.shutdownTimeoutMs ?? 5_000);
+        try {
+          store.releaseOwnership(bootId);
+          store.checkpointWal('TRUNCATE');
+        } catch {
+          // Closing anyway: a stale owner row is taken over after staleMs.
+        }
+      }
+      store.close();
+    },
+
+    create(raw: unknown): Task {
+      running();
+      const req = withDefaults(parseWith(createTaskRequest, raw, 'task'));
+      const created = engine.guard.write(() => store.create(req, now()));
+      engine.publish();
+      engine.schedulePump();
+      return created.task;
+    },
+
+    createGraph(raw: unknown): Task[] {
+      running();
+      const req = parseWith(createGraphRequest, raw, 'task graph');
+      const nodes = req.tasks.map(withDefaults);
+      const created = engine.guard.write(() => store.createGraph({ tasks: nodes }, now()));
+      engine.publish();
+      engine.schedulePump();
+      return created.map((c) => c.task);
+    },
+
+    get(raw: unknown): Task {
+      return store.get(parseWith(idRequest, raw, 'request').id);
+    },
+
+    list(raw: unknown = {}): Page<Task> {
+      return store.list(parseWith(listRequest, raw, 'list request'));
+    },
+
+    events(raw: unknown): Page<TaskEvent> {
+      const r = parseWith(eventsRequest, raw, 'events request');
+      return store.events(r.id, r.cursor, r.limit);
+    },
+
+    cancel(raw: unknown): Task {
+      running();
+      const { id } = parseWith(idRequest, raw, 'request');
+      return engine.change(id, 'cancelled', { leaseOwner: null, reason: { reason: 'cancel', by: 'user' } });
+    },
+
+    pause(raw: unknown): Task {
+      running();
+      const { id } = parseWith(idRequest, raw, 'request');
+      return engine.change(id, 'paused', { leaseOwner: null, reason: { reason: 'pause', by: 'user' } });
+    },
+
+    resume(raw: unknown): Task {
+      running();
+      const { id } = parseWith(idRequest, raw, 'request');
+      const t = store.get(id);
+      return engine.change(id, engine.depsMet(t) ? 'queued' : 'blocked', { reason: { reason: 'resume', by: 'user' } }, 'paused');
+    },
+
+    retry(raw: unknown): Task {
+      running();
+      const { id } = parseWith(idRequest, raw, 'request');
+      return retryTask(engine, store, id, now());
+    },
+
+    remove(raw: unknown): Task {
+      running();
+      const { id } = parseWith(idRequest, raw, 'request');
+      const t = store.get(id);
+      engine.guard.write(() => store.remove(id, now()));
+      engine.forgetProgress(id);
+      engine.publish();
+      return t;
+    },
+
+    queuePause(): void {
+      running();
+      engine.setQueuePaused(true);
+    },
+
+    queueResume(): void {
+      running();
+      if (ownershipLost) throw new ServiceError('SERVICE_LOCKED', ownershipLost);
+      engine.setQueuePaused(false);
+    },
+
+    setConcurrency(raw: unknown): void {
+      const r = parseWith(setConcurrencyRequest, raw, 'concurrency request');
+      if (r.type !== undefined) registry.get(r.type);
+      engine.limiter.setLimit(r.type, r.limit);
+      engine.schedulePump();
+    },
+
+    stats(): ServiceStats {
+      return {
+        ...store.stats(),
+        running: engine.runningCount(),
+        queuePaused: engine.queueIsPaused(),
+        concurrency: engine.limiter.limits(),
+        throughputPerMinute: engine.throughput(),
+      };
+    },
+
+    health(): ServiceHealth {
+      const degraded: string[] = [];
+      const db = engine.guard.degraded();
+      if (db) degraded.push(db);
+      if (ownershipLost) degraded.push(`ownership lost: ${ownershipLost}`);
+      if (stopped) degraded.push('stopped');
+      return { ok: degraded.length === 0 && startedAt !== null, version: SERVICE_VERSION, schemaVersion: store.schemaVersion(), bootId, startedAt, degraded };
+    },
+
+    /** Live changes (after replaying the journal past afterSeq); end with close() or break. */
+    watch(filter: WatchFilter = {}): Watch {
+      return engine.hub.subscribe(filter);
+    },
+  };
+  return service;
+}
+
+/** Retry: a parent that failed because of its children retries them and waits again. */
+function retryTask(engine: Engine, store: TaskStore, id: string, now: number): Task {
+  const t = store.get(id);
+  const patch = { resetAttempts: true, error: null, runAt: now, reason: { reason: 'retry', by: 'user' } };
+  if (t.state === 'failed' && t.error?.code === 'CHILDREN_FAILED') {
+    const kids = store.children(id).filter((c: Task) => c.state === 'failed' || c.state === 'cancelled');
+    const results = engine.guard.write(() =>
+      store.batch(() => [
+        ...kids.map((c) => store.transition(c.id, engine.depsMet(c) ? 'queued' : 'blocked', now, patch, c.state)),
+        store.transition(id, 'waiting', now, { error: null, reason: { reason: 'retry', by: 'user', children: kids.length } }, 'failed'),
+      ]),
+    );
+    for (const r of results) engine.react(r);
+    engine.publish();
+    engine.schedulePump();
+    return results[results.length - 1]!.task;
+  }
+  const from: TaskState[] = ['failed', 'cancelled'];
+  return engine.change(id, engine.depsMet(t) ? 'queued' : 'blocked', patch, from);
+}
