@@ -20,6 +20,8 @@ export interface TaskHarness<C> {
   /** Spawned children by key (what the engine would hold), and every spawn call as made. */
   readonly children: Map<string, Task>;
   readonly spawnCalls: SpawnRequest[][];
+  /** Called on every progress report (e.g. to abort at a chosen point). */
+  onProgress: ((p: Partial<TaskProgress>) => void) | null;
   /** Aborts the current run with a TaskAbort of this kind. */
   abort(kind: AbortKind): void;
   /** Runs the handler once with a fresh signal; `attempt` counts up across runs. */
@@ -50,6 +52,7 @@ export function createTaskHarness<C = unknown>(initial: C | null = null): TaskHa
     logs: [],
     children: new Map(),
     spawnCalls: [],
+    onProgress: null,
     abort: (kind) => controller.abort(new TaskAbort(kind)),
     run: async (def, rawInput) => {
       controller = new AbortController();
@@ -70,7 +73,10 @@ export function createTaskHarness<C = unknown>(initial: C | null = null): TaskHa
           h.checkpoint = stored;
           h.saved.push(stored);
         },
-        progress: (p) => void h.progress.push(p),
+        progress: (p) => {
+          h.progress.push(p);
+          h.onProgress?.(p);
+        },
         spawn: async (requests) => {
           const parsed = requests.map((r) => spawnRequest.parse(r));
           h.spawnCalls.push(parsed);
