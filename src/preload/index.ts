@@ -1,11 +1,14 @@
-import { ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer } from 'electron';
 import { IPC } from '../shared/ipc';
 
 /**
- * Runs sandboxed, before the page. It exposes no API at all: it only forwards the service
- * port (and service status) into the page with window.postMessage, the channel Electron
- * recommends for MessagePorts, then asks main for a port. The page checks `event.source`.
+ * Runs sandboxed, before the page. It exposes no Node API: only a frozen marker saying the
+ * page runs under Electron (so it waits for a port instead of opening a WebSocket). It
+ * forwards the service port (and service status) into the page with window.postMessage, the
+ * channel Electron recommends for MessagePorts, then asks main for a port.
  */
+
+contextBridge.exposeInMainWorld('playlistify', Object.freeze({ host: 'electron' }));
 
 ipcRenderer.on(IPC.servicePort, (event) => {
   window.postMessage(IPC.servicePort, '*', event.ports);

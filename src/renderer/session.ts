@@ -1,0 +1,210 @@
+import { isPortClosedError } from '../shared/port/link';
+import type { CreateTaskRequest } from '../shared/schemas';
+import type { TaskEvent } from '../shared/task';
+import { errorMessage, type QueueStatsView, type ServiceClient, type TaskAction } from './client';
+import { ActivityModel, type Filter } from './store';
+
+/**
+ * The Activity Center's controller, DOM-free: loads the task list, keeps one tasks.watch open
+ * (the port link re-sends it with lastEventId after a reconnect), runs user actions, and
+ * tells the view what to repaint. Failed calls become an alert with the service's message.
+ */
+
+export type ConnectionStatus =
+  | { kind: 'connecting' }
+  | { kind: 'live' }
+  | { kind: 'reconnecting'; message: string | null }
+  | { kind: 'gave-up'; message: string };
+
+/** What changed since the last paint; the view batches these per animation frame. */
+export interface Dirty {
+  structure: boolean;
+  rows: Set<string>;
+  chrome: boolean;
+  details: boolean;
+}
+
+const PAGE = 500;
+/** A safety bound on the first load; the watch keeps everything after it current. */
+const MAX_PAGES = 40;
+
+export class Session {
+  readonly model = new ActivityModel();
+  status: ConnectionStatus = { kind: 'connecting' };
+  filter: Filter = 'all';
+  selected: string | null = null;
+  history: TaskEvent[] = [];
+  alert: string | null = null;
+  stats: QueueStatsView | null = null;
+  queuePaused = false;
+  loaded = false;
+  private stopWatch: (() => void) | null = null;
+  private readonly listeners = new Set<(d: Dirty) => void>();
+
+  constructor(private readonly client: ServiceClient) {}
+
+  onDirty(fn: (d: Dirty) => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** Subscribe first, then list: events that race the listing are merged, never lost. */
+  async start(): Promise<void> {
+    this.stopWatch = this.client.watch(
+      {},
+      {
+        onChange: (change, seq) => {
+          const rows = this.model.apply(change, seq);
+          const structural = change.kind === 'event';
+          this.emit({ structure: structural, rows, chrome: structural, details: structural && this.selected !== null && rows.has(this.selected) });
+        },
+        onState: (state) => {
+          if (state === 'reconnecting') this.setStatus({ kind: 'reconnecting', message: null });
+          else void this.becameLive();
+        },
+        onError: (e) => this.fail(e),
+      },
+    );
+    await this.refresh();
+  }
+
+  /** Main's view of the service (Electron): says why we wait, or that it gave up. */
+  serviceStatus(kind: string, message: string | null): void {
+    if (kind === 'gave-up') this.setStatus({ kind: 'gave-up', message: message ?? 'The task service stopped' });
+    else if (kind === 'restarting' && this.status.kind !== 'gave-up') this.setStatus({ kind: 'reconnecting', message });
+  }
+
+  /** The port dropped (seen by the transport before any subscription noticed). */
+  disconnected(): void {
+    if (this.status.kind === 'live' || this.status.kind === 'connecting') this.setStatus({ kind: 'reconnecting', message: null });
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      let cursor: string | undefined;
+      for (let page = 0; page < MAX_PAGES; page++) {
+        const res = await this.client.list(cursor === undefined ? { limit: PAGE } : { limit: PAGE, cursor });
+        const rows = this.model.merge(res.items);
+        this.emit({ structure: true, rows, chrome: true, details: false });
+        if (!res.nextCursor) break;
+        cursor = res.nextCursor;
+      }
+      this.loaded = true;
+      if (this.status.kind === 'connecting') this.setStatus({ kind: 'live' });
+      await this.loadStats();
+      this.emit({ structure: true, rows: new Set(), chrome: true, details: false });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  setFilter(filter: Filter): void {
+    this.filter = filter;
+    this.emit({ structure: true, rows: new Set(), chrome: true, details: false });
+  }
+
+  async select(id: string | null): Promise<void> {
+    this.selected = id;
+    this.history = [];
+    this.emit({ structure: false, rows: new Set(), chrome: false, details: true });
+    if (id !== null) await this.loadHistory(id);
+  }
+
+  async act(action: TaskAction, id: string): Promise<void> {
+    await this.call(async () => {
+      const task = await this.client.act(action, id);
+      if (action !== 'remove') this.emit({ structure: true, rows: this.model.merge([task]), chrome: true, details: this.selected === id });
+    });
+  }
+
+  async create(req: CreateTaskRequest): Promise<boolean> {
+    return this.call(async () => {
+      const task = await this.client.create(req);
+      this.emit({ structure: true, rows: this.model.merge([task]), chrome: true, details: false });
+    });
+  }
+
+  async clearFinished(): Promise<void> {
+    for (const id of this.model.finishedRoots()) {
+      if (!(await this.call(() => this.client.act('remove', id)))) return;
+    }
+  }
+
+  async toggleQueue(): Promise<void> {
+    const pause = !this.queuePaused;
+    if (await this.call(() => (pause ? this.client.queuePause() : this.client.queueResume()))) this.queuePaused = pause;
+    await this.loadStats();
+    this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
+  }
+
+  dismissAlert(): void {
+    this.alert = null;
+    this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
+  }
+
+  dispose(): void {
+    this.stopWatch?.();
+    this.stopWatch = null;
+  }
+
+  private async becameLive(): Promise<void> {
+    const wasDown = this.status.kind === 'reconnecting';
+    this.setStatus({ kind: 'live' });
+    // Events are replayed from lastEventId; the listing also brings back live progress rows.
+    if (wasDown) {
+      await this.refresh();
+      if (this.selected) await this.loadHistory(this.selected);
+    }
+  }
+
+  private async loadHistory(id: string): Promise<void> {
+    try {
+      const page = await this.client.events({ id, limit: 200 });
+      if (this.selected !== id) return;
+      this.history = page.items;
+      this.emit({ structure: false, rows: new Set(), chrome: false, details: true });
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  private async loadStats(): Promise<void> {
+    try {
+      this.stats = await this.client.stats();
+      if (typeof this.stats.paused === 'boolean') this.queuePaused = this.stats.paused;
+    } catch {
+      this.stats = null; // stats are a nicety; the list and the alert already show real failures
+    }
+  }
+
+  /** Runs a user action; a failure becomes the alert. Returns whether it succeeded. */
+  private async call(fn: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await fn();
+      if (this.alert !== null) this.dismissAlert();
+      return true;
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+  }
+
+  private fail(e: unknown): void {
+    // A call cut off by a dropped port is the reconnecting banner's news, not an error.
+    if (isPortClosedError(e) && this.status.kind !== 'gave-up') {
+      this.disconnected();
+      return;
+    }
+    this.alert = errorMessage(e);
+    this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
+  }
+
+  private setStatus(s: ConnectionStatus): void {
+    this.status = s;
+    this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
+  }
+
+  private emit(d: Dirty): void {
+    for (const fn of this.listeners) fn(d);
+  }
+}

@@ -1,0 +1,61 @@
+import { fromDomMessagePort } from '../shared/port/adapters';
+import type { PortConnection } from '../shared/port/connection';
+import { IPC, type ServiceStatus } from '../shared/ipc';
+import type { Session } from './session';
+import { webSocketPort } from './ws-port';
+
+/**
+ * Where the page's service port comes from. Under Electron the preload forwards a
+ * MessagePort (again after every service restart); in the browser dev host the page opens a
+ * loopback WebSocket and reopens it with backoff when it drops. Either way the connection
+ * gets a new port and re-sends the watch with its last event id.
+ */
+
+/** Set by our preload (contextBridge); absent in a plain browser. */
+export function isElectron(): boolean {
+  return (window as { playlistify?: { host?: string } }).playlistify?.host === 'electron';
+}
+
+export function connectElectron(connection: PortConnection, session: Session, onFirstPort: () => void): void {
+  let first = true;
+  window.addEventListener('message', (event: MessageEvent) => {
+    // Only messages the preload posted to this very window.
+    if (event.source !== window) return;
+    if (event.data === IPC.servicePort && event.ports[0]) {
+      connection.setPort(fromDomMessagePort(event.ports[0]));
+      if (first) {
+        first = false;
+        onFirstPort();
+      }
+      return;
+    }
+    const data = event.data as { type?: string; status?: ServiceStatus } | null;
+    if (data?.type === IPC.serviceState && data.status) session.serviceStatus(data.status.kind, data.status.message);
+  });
+}
+
+export function connectWebSocket(connection: PortConnection, session: Session, onFirstPort: () => void): void {
+  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/service`;
+  let delay = 250;
+  let first = true;
+  const open = () => {
+    const port = webSocketPort(url);
+    let opened = false;
+    port.onMessage(() => {
+      opened = true;
+      delay = 250;
+    });
+    port.onClose(() => {
+      session.disconnected();
+      // Backoff only while the host is down; a socket that carried data reconnects fast.
+      setTimeout(open, opened ? 250 : delay);
+      if (!opened) delay = Math.min(delay * 2, 5000);
+    });
+    connection.setPort(port);
+    if (first) {
+      first = false;
+      onFirstPort();
+    }
+  };
+  open();
+}

@@ -1,0 +1,40 @@
+import { createPort } from '../shared/port/create-port';
+import type { RpcPort } from '../shared/port/types';
+
+/**
+ * An RpcPort over a WebSocket, for the browser dev host: the same wire messages as a
+ * MessagePort, as JSON text (task data is plain JSON by contract). Messages posted before the
+ * socket opens are queued, so the caller can use the port at once.
+ */
+export function webSocketPort(url: string): RpcPort {
+  const ws = new WebSocket(url);
+  const queue: string[] = [];
+  ws.addEventListener('open', () => {
+    for (const text of queue.splice(0)) ws.send(text);
+  });
+  return createPort({
+    send(message) {
+      const text = JSON.stringify(message);
+      if (ws.readyState === WebSocket.OPEN) ws.send(text);
+      else if (ws.readyState === WebSocket.CONNECTING) queue.push(text);
+      else throw new Error('The WebSocket is closed');
+    },
+    listen(onMessage) {
+      const listener = (event: MessageEvent) => {
+        if (typeof event.data !== 'string') return;
+        try {
+          onMessage(JSON.parse(event.data));
+        } catch {
+          // not ours: a malformed frame is dropped, the protocol ignores unknown messages
+        }
+      };
+      ws.addEventListener('message', listener);
+      return () => ws.removeEventListener('message', listener);
+    },
+    listenClose(onClose) {
+      ws.addEventListener('close', onClose);
+      return () => ws.removeEventListener('close', onClose);
+    },
+    close: () => ws.close(),
+  });
+}
