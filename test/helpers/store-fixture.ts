@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { ServiceError } from '../../src/shared/errors';
 import { onTestFinished } from 'vitest';
 import { openTaskStore } from '../../src/task-service/store/open-store';
 import type { SqliteTaskStore } from '../../src/task-service/store/sqlite-store';
@@ -20,4 +21,15 @@ export function snapshot(store: SqliteTaskStore): string {
   }
   h.update(`seq:${store.lastSeq()}`);
   return h.digest('hex');
+}
+
+/** The ServiceError fn throws (fails the test if it throws nothing or something else). */
+export function errorOf(fn: () => unknown): ServiceError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ServiceError) return e;
+    throw new Error(`expected a ServiceError, got ${String(e)}`);
+  }
+  throw new Error('expected a ServiceError, but nothing was thrown');
 }
