@@ -1,0 +1,79 @@
+import { createHash } from 'node:crypto';
+import path from 'node:path';
+import { z } from 'zod';
+import type { SpawnRequest } from '../../shared/schemas';
+import { defineTask } from '../engine/define';
+import { sanitizeFilename } from './download/safe-path';
+import { HttpJsonManifestSource } from './playlist/http-json-source';
+import type { ManifestItem, ManifestSource } from './playlist/manifest';
+import type { VideoDownloadInput } from './video-download';
+
+/**
+ * `playlist-import`: fetch a manifest, spawn one video-download per item, and let the engine
+ * make this task wait for them (its progress aggregates theirs). The handler is a pure function
+ * of the manifest: a re-run after a crash produces the same spawn keys and requests, and the
+ * engine's spawn-key idempotency turns them into the same children. Items with a repeated id
+ * are deduplicated (the first one wins): playlists legitimately list a video twice, and one file
+ * per video is what the user wants.
+ */
+
+export const playlistImportInput = z.strictObject({
+  url: z.string().max(8192).refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'url must be an http:// or https:// address'),
+  dir: z.string().min(1).max(4096).refine((d) => path.isAbsolute(d) && !d.includes('\0'), 'dir must be an absolute path'),
+});
+
+export interface PlaylistImportOptions {
+  source?: ManifestSource;
+  /** Children per spawn call: bounds one transaction in the engine. */
+  spawnChunk?: number;
+}
+
+/** A file name unique per item: "<title> [<id>].<ext>", the id hashed when it is not filename-safe. */
+export function itemFilename(item: ManifestItem): string {
+  const id = /^[A-Za-z0-9_-]{1,64}$/.test(item.id) ? item.id : createHash('sha256').update(item.id).digest('hex').slice(0, 16);
+  const ext = path.extname(new URL(item.url).pathname);
+  const safeExt = /^\.[A-Za-z0-9]{1,5}$/.test(ext) ? ext.toLowerCase() : '';
+  const suffix = ` [${id}]${safeExt}`;
+  const title = sanitizeFilename(item.title, 'video', 200 - Buffer.byteLength(suffix));
+  return `${title}${suffix}`;
+}
+
+/** The spawn requests for a manifest, in manifest order, duplicates removed. */
+export function childRequests(items: ManifestItem[], dir: string): { requests: SpawnRequest[]; duplicates: number } {
+  const seen = new Set<string>();
+  const requests: SpawnRequest[] = [];
+  for (const item of items) {
+    if (seen.has(item.id)) continue;
+    seen.add(item.id);
+    const input: VideoDownloadInput = { url: item.url, dir, filename: itemFilename(item) };
+    requests.push({ key: item.id, type: 'video-download', title: item.title || item.id, input, dedupeKey: `video:${item.id}` });
+  }
+  return { requests, duplicates: items.length - requests.length };
+}
+
+export function createPlaylistImport(options: PlaylistImportOptions = {}) {
+  const source = options.source ?? new HttpJsonManifestSource();
+  const chunk = options.spawnChunk ?? 500;
+  return defineTask({
+    type: 'playlist-import',
+    input: playlistImportInput,
+    concurrency: 1,
+    maxAttempts: 5,
+    backoff: { baseMs: 2000, maxMs: 60_000 },
+    async run(ctx) {
+      const manifest = await source.fetch(ctx.input.url, ctx.signal);
+      const folder = sanitizeFilename(manifest.title, '');
+      const target = folder === '' ? path.resolve(ctx.input.dir) : path.join(path.resolve(ctx.input.dir), folder);
+      const { requests, duplicates } = childRequests(manifest.items, target);
+      if (duplicates > 0) ctx.log(`Skipped ${duplicates} repeated item id(s) in the playlist.`);
+      for (let i = 0; i < requests.length; i += chunk) {
+        if (ctx.signal.aborted) throw ctx.signal.reason;
+        await ctx.spawn(requests.slice(i, i + chunk));
+        ctx.progress({ message: `Queued ${Math.min(i + chunk, requests.length)} of ${requests.length} videos` });
+      }
+      return { title: manifest.title, dir: target, count: requests.length, duplicates };
+    },
+  });
+}
+
+export const playlistImport = createPlaylistImport();
