@@ -120,7 +120,7 @@ describe('Supervisor', () => {
     last().ready();
     const stopped = sup.stop();
     expect(sup.state.kind).toBe('stopping');
-    expect(last().sent.map((s) => s.message)).toEqual([{ type: 'drain' }]);
+    expect(last().sent.map((s) => s.message)).toEqual([{ type: 'shutdown' }]);
     last().exit(0);
     await expect(stopped).resolves.toEqual({ kind: 'drained', code: 0 });
     expect(sup.state).toEqual({ kind: 'stopped', reason: { kind: 'drained', code: 0 } });
@@ -159,7 +159,7 @@ describe('Supervisor', () => {
       const script = path.join(dir, 'svc.cjs');
       fs.writeFileSync(
         script,
-        `process.on('message', (m) => { if (m.type === 'drain') { process.send({ type: 'drained' }); process.exit(0); } });
+        `process.on('message', (m) => { if (m.type === 'shutdown') { process.send({ type: 'drained' }); process.exit(0); } });
          process.send({ type: 'ready', bootId: String(process.pid) });
          setInterval(() => {}, 1000);`,
       );

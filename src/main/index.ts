@@ -94,6 +94,8 @@ function forkService(userData: string, nativeBinding: string): ServiceChild {
       [SERVICE_ENV.downloadsDir]: app.getPath('downloads'),
     },
   });
+  // The same first message the Node host sends; env carries it too for early startup code.
+  child.postMessage({ type: 'config', dbPath: databasePath(userData), nativeBinding, downloadsDir: app.getPath('downloads') });
   return {
     get pid() {
       return child.pid;

@@ -4,8 +4,9 @@
  * MessagePorts that `connect` hands over.
  *
  * host -> service
+ *   {type:'config', dbPath, nativeBinding?, downloadsDir?}: first message (same as the Node host's)
  *   {type:'connect', clientId}  + ports[0]: a new client; the service serves tRPC on that port
- *   {type:'drain'}                         : stop claiming, checkpoint, close, then exit(0)
+ *   {type:'shutdown'}                      : drain: stop claiming, checkpoint, close, exit(0)
  * service -> host
  *   {type:'ready', bootId}                 : the database is open and recovered; accept clients
  *   {type:'fatal', error:{code, message}}  : startup failed for a reason a restart cannot fix
@@ -17,11 +18,20 @@ export interface ConnectMessage {
   clientId: string;
 }
 
+/** Named like the Node host's stop request, so one service entry serves both hosts. */
 export interface DrainMessage {
-  type: 'drain';
+  type: 'shutdown';
 }
 
-export type HostToService = ConnectMessage | DrainMessage;
+/** Where the service keeps its data; sent first. */
+export interface ConfigMessage {
+  type: 'config';
+  dbPath: string;
+  nativeBinding?: string;
+  downloadsDir?: string;
+}
+
+export type HostToService = ConfigMessage | ConnectMessage | DrainMessage;
 
 export interface ReadyMessage {
   type: 'ready';

@@ -135,7 +135,7 @@ export class Supervisor {
     }
     this.setState({ kind: 'stopping' });
     try {
-      child.postMessage({ type: 'drain' });
+      child.postMessage({ type: 'shutdown' });
     } catch {
       // A child that cannot take the message is killed below when the wait runs out.
     }
