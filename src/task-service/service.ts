@@ -53,6 +53,8 @@ export interface ServiceStats extends QueueStats {
   concurrency: { global: number; perType: Record<string, number> };
   /** Tasks completed in the last minute. */
   throughputPerMinute: number;
+  /** Open watch subscriptions (a leak shows here). */
+  watchers: number;
 }
 
 export interface ServiceHealth {
@@ -262,6 +264,7 @@ export function createTaskService(opts: TaskServiceOptions) {
         queuePaused: engine.queueIsPaused(),
         concurrency: engine.limiter.limits(),
         throughputPerMinute: engine.throughput(),
+        watchers: engine.hub.size(),
       };
     },
 
