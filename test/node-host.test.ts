@@ -1,0 +1,106 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTRPCClient } from '@trpc/client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { isPortClosedError, portLink } from '../src/shared/port/link';
+import { startNodeHost, type NodeHost } from '../src/task-service/node-host/host';
+import type { HostEvent } from '../src/task-service/node-host/lifecycle';
+import type { ToyRouter } from './fixtures/toy-router';
+
+const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'toy-service.ts');
+const hosts: NodeHost[] = [];
+afterEach(async () => {
+  for (const host of hosts.splice(0)) {
+    host.kill('SIGKILL');
+    await host.exit;
+  }
+});
+
+function start(config: Record<string, unknown> = {}) {
+  const host = startNodeHost({ entry: ENTRY, config: { dbPath: '/tmp/none.db', ...config }, stdio: 'inherit' });
+  hosts.push(host);
+  const events: HostEvent[] = [];
+  const messages: any[] = [];
+  host.onEvent((e) => events.push(e));
+  host.onMessage((m) => messages.push(m));
+  const client = () => createTRPCClient<ToyRouter>({ links: [portLink({ port: host.connect() })] });
+  return { host, events, messages, client };
+}
+
+describe('the Node host', () => {
+  it('delivers config, serves two clients on separate ports, and carries subscriptions', async () => {
+    const { host, messages, client } = start({ limit: 3 });
+    const a = client();
+    const b = client();
+    await expect(a.echo.query({ text: 'a' })).resolves.toEqual({ text: 'a', clientId: 'client-1' });
+    await expect(b.echo.query({ text: 'b' })).resolves.toEqual({ text: 'b', clientId: 'client-2' });
+    expect(messages[0]).toMatchObject({ type: 'configured', host: 'node', pid: host.pid, config: { type: 'config', dbPath: '/tmp/none.db', limit: 3 } });
+
+    const seen: Array<{ id: string; data: string }> = [];
+    const sub = a.watch.subscribe(undefined, { onData: (e) => seen.push(e) });
+    await b.publish.mutate({ values: ['x', 'y'] });
+    await vi.waitFor(() => expect(seen).toEqual([{ id: '1', data: 'x' }, { id: '2', data: 'y' }]));
+    sub.unsubscribe();
+  });
+
+  it('closing one client port aborts its subscriptions in the child and leaves other clients alone', async () => {
+    const { host } = start();
+    const portA = host.connect();
+    const a = createTRPCClient<ToyRouter>({ links: [portLink({ port: portA })] });
+    const b = createTRPCClient<ToyRouter>({ links: [portLink({ port: host.connect() })] });
+    a.idle.subscribe(undefined, {});
+    a.idle.subscribe(undefined, {});
+    await vi.waitFor(async () => expect((await b.stats.query()).openGenerators).toBe(2));
+    portA.close();
+    await vi.waitFor(async () => expect((await b.stats.query()).openGenerators).toBe(0));
+    await expect(b.echo.query({ text: 'still' })).resolves.toMatchObject({ clientId: 'client-2' });
+  });
+
+  it('fails in-flight calls clearly when the child is SIGKILLed and reports the exit reason', async () => {
+    const { host, events, client } = start();
+    const a = client();
+    await a.echo.query({ text: 'up' });
+    const subErrors: unknown[] = [];
+    a.idle.subscribe(undefined, { onError: (e) => subErrors.push(e) });
+    const inFlight = a.hang.query();
+    await vi.waitFor(async () => expect((await a.stats.query()).openGenerators).toBe(1));
+
+    host.kill('SIGKILL');
+    await expect(inFlight).rejects.toSatisfy(isPortClosedError);
+    await expect(inFlight).rejects.toThrow(/port closed/);
+    const exit = await host.exit;
+    expect(exit).toEqual({ reason: 'killed', code: null, signal: 'SIGKILL' });
+    expect(events.map((e) => e.type)).toEqual(['spawned', 'ready', 'exit']);
+    await vi.waitFor(() => expect(subErrors).toHaveLength(1));
+    expect(isPortClosedError(subErrors[0])).toBe(true);
+    await expect(a.echo.query({ text: 'late' })).rejects.toSatisfy(isPortClosedError);
+  });
+
+  it('calls a kill that did not come from the host a crash', async () => {
+    const { host, client } = start();
+    await client().echo.query({ text: 'up' });
+    process.kill(host.pid!, 'SIGKILL');
+    expect(await host.exit).toMatchObject({ reason: 'crashed', signal: 'SIGKILL' });
+  });
+
+  it('stop() lets the service drain and exit cleanly', async () => {
+    const { host, messages, client } = start();
+    await client().echo.query({ text: 'up' });
+    expect(await host.stop()).toEqual({ reason: 'stopped', code: 0, signal: null });
+    expect(messages.at(-1)).toEqual({ type: 'drained', clients: 1 });
+  });
+
+  it('stop() SIGKILLs a service that does not drain in time', async () => {
+    const { host, client } = start({ ignoreShutdown: true });
+    await client().echo.query({ text: 'up' });
+    expect(await host.stop(300)).toEqual({ reason: 'stop-timeout', code: null, signal: 'SIGKILL' });
+  });
+
+  it('queues a connect made before the child listens, so an early client is not lost', async () => {
+    const { host, events, client } = start();
+    const early = client(); // connect() before 'ready'
+    expect(events.some((e) => e.type === 'ready')).toBe(false);
+    await expect(early.echo.query({ text: 'early' })).resolves.toMatchObject({ clientId: 'client-1' });
+    expect(host.pid).toBeGreaterThan(0);
+  });
+});
