@@ -58,6 +58,8 @@ CREATE TABLE tasks (
 
 CREATE INDEX task_deps_reverse ON task_deps (depends_on_id, task_id);
 
+CREATE INDEX task_events_removed ON task_events (at) WHERE kind = 'removed';
+
 CREATE INDEX task_events_task ON task_events (task_id, seq);
 
 CREATE INDEX tasks_claim ON tasks (priority DESC, run_at, id) WHERE state = 'queued';
@@ -67,7 +69,7 @@ CREATE INDEX tasks_claim_type ON tasks (type, priority DESC, run_at, id) WHERE s
 CREATE UNIQUE INDEX tasks_dedupe ON tasks (dedupe_key)
   WHERE dedupe_key IS NOT NULL AND state NOT IN ('completed','failed','cancelled');
 
-CREATE INDEX tasks_finished ON tasks (finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX tasks_finished_roots ON tasks (finished_at, id) WHERE parent_id IS NULL AND finished_at IS NOT NULL;
 
 CREATE INDEX tasks_parent_id ON tasks (parent_id, id);
 

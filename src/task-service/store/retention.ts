@@ -20,7 +20,7 @@ function inspectSubtree(db: Db, rootId: string): { ids: string[]; problem: strin
   const ids = members.map((m) => m.id);
   const live = members.filter((m) => !TERMINAL.has(m.state));
   if (live.length > 0) return { ids, problem: `${live.map((m) => `${m.id} is ${m.state}`).join(', ')}` };
-  const deps = selectLiveDependentsOutside(db).all(JSON.stringify(ids));
+  const deps = selectLiveDependentsOutside(db).all(JSON.stringify(ids), JSON.stringify(ids));
   if (deps.length > 0) return { ids, problem: deps.map((d) => `unfinished task ${d.id} depends on ${d.depends_on_id}`).join(', ') };
   return { ids, problem: null };
 }

@@ -42,7 +42,7 @@ CREATE INDEX tasks_state_id ON tasks (state, id);
 CREATE INDEX tasks_type_id ON tasks (type, id);
 CREATE INDEX tasks_parent_id ON tasks (parent_id, id);
 -- retention: terminal roots by finish time
-CREATE INDEX tasks_finished ON tasks (finished_at) WHERE finished_at IS NOT NULL;
+CREATE INDEX tasks_finished_roots ON tasks (finished_at, id) WHERE parent_id IS NULL AND finished_at IS NOT NULL;
 -- dedupe: one live task per key; terminal tasks free the key
 CREATE UNIQUE INDEX tasks_dedupe ON tasks (dedupe_key)
   WHERE dedupe_key IS NOT NULL AND state NOT IN ('completed','failed','cancelled');
@@ -66,4 +66,6 @@ CREATE TABLE task_events (
   at         INTEGER NOT NULL
 ) STRICT;
 CREATE INDEX task_events_task ON task_events (task_id, seq);
+-- retention of 'removed' entries by age
+CREATE INDEX task_events_removed ON task_events (at) WHERE kind = 'removed';
 `;

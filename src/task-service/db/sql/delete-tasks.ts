@@ -8,10 +8,10 @@ import { sqlOp } from '../statement';
 export const deleteEventsOf = sqlOp<[string]>('DELETE FROM task_events WHERE task_id IN (SELECT value FROM json_each(?))');
 export const deleteTasks = sqlOp<[string]>('DELETE FROM tasks WHERE id IN (SELECT value FROM json_each(?))');
 
-/** Ids outside a set that depend on a member and are not terminal (removal guard). Params: [idsJson]. */
-export const selectLiveDependentsOutside = sqlOp<[string], { id: string; depends_on_id: string }>(
+/** Ids outside a set that depend on a member and are not terminal (removal guard). Params: [idsJson, idsJson]. */
+export const selectLiveDependentsOutside = sqlOp<[string, string], { id: string; depends_on_id: string }>(
   `SELECT t.id, d.depends_on_id FROM task_deps d JOIN tasks t ON t.id = d.task_id
-   WHERE d.depends_on_id IN (SELECT value FROM json_each(?1))
-     AND t.id NOT IN (SELECT value FROM json_each(?1))
+   WHERE d.depends_on_id IN (SELECT value FROM json_each(?))
+     AND t.id NOT IN (SELECT value FROM json_each(?))
      AND t.state NOT IN ('completed','failed','cancelled')`,
 );

@@ -17,11 +17,21 @@ const shapes = sqlShapes<unknown[], TaskRow>();
 /**
  * One page of tasks, newest first (id DESC: ids are time-sortable). Keyset pagination on id
  * means rows inserted while paging sort above the cursor and never shift later pages.
- * The statement text depends only on the filter's shape (how many states/types, which
- * filters), so each shape is prepared once per connection. Served by tasks_state_id,
- * tasks_type_id, tasks_parent_id or the primary key. Params: built from ListFilter.
+ * Served by tasks_state_id, tasks_type_id, tasks_parent_id or the primary key, reading only
+ * `limit` rows: a multi-valued filter (`state IN (a, b)`) would make SQLite sort every match,
+ * so it runs as one indexed query per value, merged here (each already in id order).
+ * Statement text depends only on the filter's shape, so each shape is prepared once per
+ * connection. Params: built from ListFilter.
  */
 export function listTasks(db: Db, f: ListFilter): TaskRow[] {
+  const split = (f.states?.length ?? 0) > 1 ? 'states' : (f.types?.length ?? 0) > 1 ? 'types' : null;
+  if (split === null) return listOne(db, f);
+  const merged = f[split]!.flatMap((v) => listOne(db, { ...f, [split]: [v] }));
+  merged.sort((a, b) => (a.id < b.id ? 1 : a.id > b.id ? -1 : 0));
+  return merged.slice(0, f.limit);
+}
+
+function listOne(db: Db, f: ListFilter): TaskRow[] {
   const where: string[] = [];
   const params: unknown[] = [];
   if (f.states !== undefined) {

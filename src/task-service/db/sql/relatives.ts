@@ -3,7 +3,7 @@ import { TASK_COLUMNS, type TaskRow } from './task-row';
 
 /** Tasks that depend on a task; served by task_deps_reverse. Params: [dependsOnId]. */
 export const selectDependents = sqlOp<[string], TaskRow>(
-  `SELECT ${TASK_COLUMNS} FROM task_deps r JOIN tasks t ON t.id = r.task_id WHERE r.depends_on_id = ? ORDER BY t.id`,
+  `SELECT ${TASK_COLUMNS} FROM task_deps r JOIN tasks t ON t.id = r.task_id WHERE r.depends_on_id = ? ORDER BY r.task_id`,
 );
 
 /** How many of a task's dependencies are not completed. Params: [taskId]. */
@@ -24,8 +24,10 @@ export const selectChildStates = sqlOp<[string], { state: string; ratio: number 
 
 /** A task and all its descendants, with states (remove, cascades). Params: [rootId]. */
 export const selectSubtree = sqlOp<[string], { id: string; state: string }>(
-  `WITH RECURSIVE sub(id) AS (SELECT ? UNION ALL SELECT t.id FROM tasks t JOIN sub ON t.parent_id = sub.id)
-   SELECT t.id, t.state FROM sub JOIN tasks t ON t.id = sub.id`,
+  `WITH RECURSIVE sub(id, state) AS (
+     SELECT id, state FROM tasks WHERE id = ?
+     UNION ALL SELECT t.id, t.state FROM tasks t JOIN sub ON t.parent_id = sub.id)
+   SELECT id, state FROM sub`,
 );
 
 /** A task's dependency ids (cycle search through existing tasks). Params: [taskId]. */

@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import type { Task } from '../src/shared/task';
+import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
+import type { SqlOp } from '../src/task-service/db/statement';
+import { encodeCursor } from '../src/task-service/store/cursor';
+import { tmpStore } from './helpers/store-fixture';
+
+function all(store: SqliteTaskStore, req: Parameters<SqliteTaskStore['list']>[0]): Task[] {
+  const out: Task[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = store.list({ ...req, ...(cursor === undefined ? {} : { cursor }) });
+    out.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+  return out;
+}
+
+describe('TaskStore.list', () => {
+  it('lists newest first and filters by states, types and parentId', () => {
+    const store = tmpStore();
+    const a = store.create({ type: 'video-download', input: 1 }, 1).task;
+    const b = store.create({ type: 'playlist-import', input: 2 }, 2).task;
+    store.transition(b.id, 'running', 3);
+    const [c] = store.spawn(b.id, [{ type: 'video-download', input: 3, key: 'c' }], 4).map((x) => x.task);
+    store.transition(a.id, 'paused', 5);
+    const ids = (items: Task[]) => items.map((t) => t.id);
+    expect(ids(store.list({}).items)).toEqual([c!.id, b.id, a.id]);
+    expect(ids(store.list({ types: ['video-download'] }).items)).toEqual([c!.id, a.id]);
+    expect(ids(store.list({ states: ['paused', 'running'] }).items)).toEqual([b.id, a.id]);
+    expect(ids(store.list({ parentId: b.id }).items)).toEqual([c!.id]);
+    expect(ids(store.list({ parentId: null }).items)).toEqual([b.id, a.id]);
+    expect(ids(store.list({ states: ['queued'], types: ['video-download'], parentId: b.id }).items)).toEqual([c!.id]);
+    expect(store.list({ states: [] }).items).toHaveLength(3); // empty filter = no filter
+  });
+
+  it('pages with an opaque cursor and ends with nextCursor null', () => {
+    const store = tmpStore();
+    for (let i = 0; i < 7; i++) store.create({ type: 'x', input: i }, i);
+    const p1 = store.list({ limit: 3 });
+    expect(p1.items.map((t) => t.input)).toEqual([6, 5, 4]);
+    const p3 = store.list({ limit: 3, cursor: store.list({ limit: 3, cursor: p1.nextCursor! }).nextCursor! });
+    expect(p3.items.map((t) => t.input)).toEqual([0]);
+    expect(p3.nextCursor).toBeNull();
+    expect(store.list({ limit: 7 }).nextCursor).toBeNull();
+  });
+
+  it('stays stable while tasks are inserted between pages: nothing seen twice, nothing skipped', () => {
+    const store = tmpStore();
+    const existing = new Set<string>();
+    for (let i = 0; i < 95; i++) existing.add(store.create({ type: 'x', input: i }, i).task.id);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let inserted = 0;
+    do {
+      const page = store.list({ limit: 10, ...(cursor === undefined ? {} : { cursor }) });
+      seen.push(...page.items.map((t) => t.id));
+      cursor = page.nextCursor ?? undefined;
+      for (let j = 0; j < 4; j++) store.create({ type: 'x', input: `new ${inserted++}` }, 1000); // arrive mid-listing
+    } while (cursor !== undefined);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.filter((id) => existing.has(id)).sort()).toEqual([...existing].sort());
+  });
+
+  it('children, dependents and childSummary', () => {
+    const store = tmpStore();
+    const p = store.create({ type: 'p', input: 0 }, 1).task;
+    store.transition(p.id, 'running', 2);
+    const [c1, c2, c3] = store.spawn(p.id, ['a', 'b', 'c'].map((key) => ({ type: 'x', input: key, key })), 3).map((c) => c.task);
+    store.saveProgress(c1!.id, { ratio: 0.5, message: null, current: 5, total: 10 }, 4);
+    store.transition(c2!.id, 'running', 4);
+    store.transition(c2!.id, 'completed', 5);
+    expect(store.children(p.id).map((c) => c.id)).toEqual([c1!.id, c2!.id, c3!.id]);
+    expect(store.childSummary(p.id)).toEqual({ total: 3, byState: { queued: 2, completed: 1 }, ratio: (0.5 + 1 + 0) / 3 });
+    expect(store.childSummary('none')).toEqual({ total: 0, byState: {}, ratio: 0 });
+    const d = store.create({ type: 'x', input: 'd', dependsOn: [c1!.id] }, 6).task;
+    expect(store.dependents(c1!.id).map((t) => t.id)).toEqual([d.id]);
+    expect(all(store, { parentId: p.id })).toHaveLength(3);
+  });
+
+  it('stats counts by state and by type', () => {
+    const store = tmpStore();
+    store.create({ type: 'a', input: 1 }, 1);
+    const t = store.create({ type: 'b', input: 1 }, 1).task;
+    store.transition(t.id, 'cancelled', 2);
+    const stats = store.stats();
+    expect(stats.byState).toMatchObject({ queued: 1, cancelled: 1, running: 0 });
+    expect(stats.byType).toEqual({ a: { queued: 1 }, b: { cancelled: 1 } });
+  });
+});
+
+describe('every list and scheduling query is served by an index', () => {
+  /** The plan of each real statement the store prepares (sources taken from the SQL modules). */
+  async function plans(): Promise<Map<string, string>> {
+    const store = tmpStore();
+    const mods = import.meta.glob('../src/task-service/db/sql/*.ts');
+    const out = new Map<string, string>();
+    for (const load of Object.values(mods)) {
+      for (const [name, op] of Object.entries((await load()) as Record<string, unknown>)) {
+        if (typeof op !== 'function' || op.length !== 1) continue; // SqlOps take just the connection
+        const stmt = (op as SqlOp)(store.db);
+        const n = (stmt.source.match(/\?/g) ?? []).length;
+        const named = Object.fromEntries([...stmt.source.matchAll(/@(\w+)/g)].map((m) => [m[1]!, 'x']));
+        const args = Object.keys(named).length > 0 ? [named] : Array(n).fill('x');
+        const rows = store.db.prepare(`EXPLAIN QUERY PLAN ${stmt.source}`).all(...args) as Array<{ detail: string }>;
+        out.set(name, rows.map((r) => r.detail).join(' | '));
+      }
+    }
+    // list shapes, captured as the store prepares them
+    const prepare = store.db.prepare.bind(store.db);
+    store.db.prepare = ((sql: string) => {
+      if (sql.includes('ORDER BY t.id DESC')) {
+        const n = (sql.match(/\?/g) ?? []).length;
+        const rows = prepare(`EXPLAIN QUERY PLAN ${sql}`).all(...Array(n).fill('x')) as Array<{ detail: string }>;
+        out.set(`list ${sql.slice(sql.indexOf('FROM tasks t'))}`, rows.map((r) => r.detail).join(' | '));
+      }
+      return prepare(sql);
+    }) as typeof store.db.prepare;
+    const cursor = store.list({ limit: 1 }).nextCursor ?? encodeCursor('task', 'Z');
+    for (const f of [{}, { states: ['queued' as const, 'running' as const] }, { types: ['a', 'b'] }, { parentId: 'p' }, { parentId: null }]) {
+      store.list({ ...f, cursor });
+      store.list(f);
+    }
+    return out;
+  }
+
+  it('no statement scans a table or sorts for ORDER BY', async () => {
+    const all = await plans();
+    expect(all.size).toBeGreaterThan(25);
+    expect([...all.keys()].filter((k) => k.startsWith('list ')).length).toBeGreaterThanOrEqual(8);
+    for (const [name, plan] of all) {
+      expect(plan, name).not.toMatch(/SCAN (t|tasks|task_events|task_deps|d|r)( |$)(?!USING)/);
+      expect(plan, name).not.toMatch(/TEMP B-TREE FOR ORDER BY/);
+    }
+  });
+
+  it('scheduling and lookup statements use their dedicated indexes', async () => {
+    const all = await plans();
+    expect(all.get('claimCandidates')).toMatch(/INDEX tasks_claim\b/);
+    expect(all.get('claimCandidatesOfType')).toMatch(/INDEX tasks_claim_type/);
+    expect(all.get('nextRunAt')).toMatch(/INDEX tasks_queued_run_at/);
+    expect(all.get('findByDedupeKey')).toMatch(/INDEX tasks_dedupe/);
+    expect(all.get('selectDependents')).toMatch(/INDEX task_deps_reverse/);
+    expect(all.get('selectTaskEvents')).toMatch(/INDEX task_events_task/);
+    expect(all.get('selectOldRoots')).toMatch(/INDEX tasks_finished_roots/);
+    expect(all.get('selectChildren')).toMatch(/INDEX tasks_parent_id/);
+  });
+});
