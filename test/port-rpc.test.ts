@@ -121,6 +121,27 @@ describe('tRPC over a worker_threads MessagePort', () => {
     expect(serviceCodeOf(missing)).toBe('NOT_FOUND');
   });
 
+  it('answers with an error when a result cannot be cloned onto the port', async () => {
+    const { client } = pair();
+    const error = await caught(client.uncloneable.query());
+    expect(error.data?.code).toBe('INTERNAL_SERVER_ERROR');
+    expect(serviceCodeOf(error)).toBe('INTERNAL');
+    await expect(client.echo.query({ text: 'ok' })).resolves.toMatchObject({ text: 'ok' });
+  });
+
+  it('ends a subscription with a typed error when its generator throws or yields an uncloneable value', async () => {
+    const { client, server, toy } = pair();
+    const seen: unknown[] = [];
+    const errors: unknown[] = [];
+    client.explode.subscribe(undefined, { onData: (d) => seen.push(d), onError: (e) => errors.push(e) });
+    client.badStream.subscribe(undefined, { onData: (d) => seen.push(d), onError: (e) => errors.push(e) });
+    await vi.waitFor(() => expect(errors).toHaveLength(2));
+    expect(seen.sort()).toEqual([1, 'fine']);
+    expect(errors.map(serviceCodeOf).sort()).toEqual(['DB_UNAVAILABLE', 'INTERNAL']);
+    await vi.waitFor(() => expect(server.activeSubscriptions()).toBe(0));
+    expect(toy.stats.openGenerators).toBe(0);
+  });
+
   it('answers malformed messages that carry an id with a typed BAD_INPUT error', async () => {
     const toy = createToyRouter();
     const { port1, port2 } = new MessageChannel();
