@@ -25,7 +25,9 @@ describe('a PortConnection handed a new port after the service restarts', () => 
 
     const ids: string[] = [];
     const states: string[] = [];
+    let starts = 0;
     const sub = client.watch.subscribe(undefined, {
+      onStarted: () => starts++,
       onData: (e) => ids.push(e.id),
       onConnectionStateChange: (s) => states.push(s.state),
     });
@@ -44,6 +46,7 @@ describe('a PortConnection handed a new port after the service restarts', () => 
     connection.setPort(second.clientPort);
     await vi.waitFor(() => expect(ids).toEqual(['1', '2', '3', '4']));
     expect(states.at(-1)).toBe('pending');
+    expect(starts).toBe(1);
     await client.publish.mutate({ values: ['e'] });
     await vi.waitFor(() => expect(ids).toEqual(['1', '2', '3', '4', '5']));
 

@@ -33,6 +33,8 @@ export interface RequestSpec {
 interface Pending {
   message: CallMessage;
   callbacks: RequestCallbacks;
+  /** A resumed subscription starts again on the new port; its owner hears `started` once. */
+  started?: boolean;
 }
 
 export interface PortConnectionOptions {
@@ -167,6 +169,10 @@ export class PortConnection {
     }
     // Remembered so a re-sent subscription resumes after the last event it delivered.
     if (result.type === 'data' && result.id !== undefined) request.message.params.lastEventId = String(result.id);
+    if (result.type === 'started') {
+      if (request.started) return;
+      request.started = true;
+    }
     if (result.type === 'stopped') {
       this.pending.delete(raw.id);
       request.callbacks.complete();
