@@ -63,6 +63,8 @@ async function start(): Promise<void> {
     event.sender.send(IPC.serviceState, toStatus(supervisor.state));
   });
 
+  // For e2e only (Playwright's electronApp.evaluate runs here, in main): which pid to kill.
+  (globalThis as { __playlistify?: unknown }).__playlistify = { servicePid: () => supervisor.service?.pid };
   supervisor.start();
   createWindow(broker);
   app.on('second-instance', () => {

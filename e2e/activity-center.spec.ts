@@ -1,0 +1,94 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { expect, submitForm, taskRow, test } from './fixtures';
+
+/**
+ * The Activity Center end to end, once for both hosts. Downloads come from the loopback
+ * server; slow routes keep a download running long enough to act on it.
+ */
+
+const MB = 1024 * 1024;
+
+test('imports a playlist: children appear under the parent, progress, and all complete', async ({ app, server }, testInfo) => {
+  const items = [1, 2, 3].map((n) => ({ id: `v${n}`, title: `Video ${n}`, url: server.url(`/v${n}.mp4`) }));
+  items.forEach((item, i) => server.route(`/v${i + 1}.mp4`, { content: { size: 2 * MB, seed: i + 1 }, bytesPerSecond: 2 * MB }));
+  server.route('/playlist.json', { json: { title: 'Road trip', items } });
+  const { page } = app;
+
+  await submitForm(page, 'Import playlist', server.url('/playlist.json'), app.downloadsDir);
+  const group = page.locator('li.task.group', { has: page.locator('.children > li') });
+  await expect(group.locator('.children > li')).toHaveCount(3);
+  // Progress is visible while they run: a progressbar with a value, and byte figures.
+  await expect(group.locator('.children [role=progressbar][aria-valuenow]').first()).toBeVisible();
+  await testInfo.attach('importing', { body: await page.screenshot(), contentType: 'image/png' });
+  await expect(group.locator('.children .badge', { hasText: 'completed' })).toHaveCount(3, { timeout: 60_000 });
+  await expect(group.locator(':scope > .row .badge')).toHaveText('completed');
+  const files = fs.readdirSync(app.downloadsDir).filter((f) => !f.endsWith('.part'));
+  expect(files).toHaveLength(3);
+  for (const f of files) expect(fs.statSync(path.join(app.downloadsDir, f)).size).toBe(2 * MB);
+});
+
+test('cancels a running download', async ({ app, server }) => {
+  server.route('/slow.mp4', { content: { size: 50 * MB, seed: 9 }, bytesPerSecond: 256 * 1024 });
+  const url = server.url('/slow.mp4');
+  await submitForm(app.page, 'Download URL', url, app.downloadsDir);
+  const row = taskRow(app.page, url);
+  await expect(row.locator('.badge')).toHaveText('running');
+  await row.getByRole('button', { name: `Cancel ${url}` }).click();
+  await expect(row.locator('.badge')).toHaveText('cancelled');
+  await expect(row.getByRole('button', { name: `Retry ${url}` })).toBeVisible();
+});
+
+test('pauses and resumes a download, which then completes', async ({ app, server }) => {
+  server.route('/pause.mp4', { content: { size: 8 * MB, seed: 3 }, bytesPerSecond: 256 * 1024 });
+  const url = server.url('/pause.mp4');
+  await submitForm(app.page, 'Download URL', url, app.downloadsDir);
+  const row = taskRow(app.page, url);
+  await expect(row.locator('.figures')).toContainText('of 8.0 MB');
+  await row.getByRole('button', { name: `Pause ${url}` }).click();
+  await expect(row.locator('.badge')).toHaveText('paused');
+  server.patch('/pause.mp4', { bytesPerSecond: 8 * MB });
+  await row.getByRole('button', { name: `Resume ${url}` }).click();
+  await expect(row.locator('.badge')).toHaveText('completed', { timeout: 60_000 });
+  await expect(row.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+});
+
+test('survives a service crash mid-download: reconnecting, then live again, and the download completes', async ({ app, server }, testInfo) => {
+  server.route('/crash.mp4', { content: { size: 8 * MB, seed: 5 }, bytesPerSecond: 256 * 1024 });
+  const url = server.url('/crash.mp4');
+  await submitForm(app.page, 'Download URL', url, app.downloadsDir);
+  const row = taskRow(app.page, url);
+  await expect(row.locator('.figures')).toContainText('of 8.0 MB');
+
+  await app.killService();
+  await expect(app.page.getByRole('status')).toContainText('Reconnecting');
+  await testInfo.attach('reconnecting', { body: await app.page.screenshot(), contentType: 'image/png' });
+  server.patch('/crash.mp4', { bytesPerSecond: 8 * MB });
+  await expect(app.page.getByRole('status')).toHaveText('Live');
+  await expect(row.locator('.badge')).toHaveText('completed', { timeout: 60_000 });
+  // Resumed from its checkpoint with a Range request, not from zero.
+  expect(server.stats('/crash.mp4').ranges.some((r) => r !== undefined)).toBe(true);
+});
+
+test('keeps the history across a restart of the host', async ({ app, server }) => {
+  server.route('/keep.mp4', { content: { size: 1 * MB, seed: 7 } });
+  const url = server.url('/keep.mp4');
+  await submitForm(app.page, 'Download URL', url, app.downloadsDir);
+  await expect(taskRow(app.page, url).locator('.badge')).toHaveText('completed');
+
+  await app.restart();
+  await expect(app.page.getByRole('status')).toHaveText('Live');
+  const row = taskRow(app.page, url);
+  await expect(row.locator('.badge')).toHaveText('completed');
+  await row.getByRole('button', { name: `Show history of ${url}` }).click();
+  const history = app.page.getByRole('list', { name: `History of ${url}` });
+  await expect(history.getByRole('listitem').first()).toContainText('created');
+  await expect(history).toContainText('running → completed');
+});
+
+test('a bad URL shows the service error and creates nothing', async ({ app }) => {
+  await submitForm(app.page, 'Download URL', 'not a url', app.downloadsDir);
+  await expect(app.page.getByRole('alert')).toContainText('url');
+  await expect(app.page.locator('li.task')).toHaveCount(0);
+  await expect(app.page.getByText('No tasks yet')).toBeVisible();
+});

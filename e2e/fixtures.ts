@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { _electron, test as base, expect, type ElectronApplication, type Page } from '@playwright/test';
+import { startWebDev, type WebDev } from '../src/main/web-dev';
+import { startLoopbackServer, type LoopbackServer } from '../test/support/loopback-server';
+import { ELECTRON_MISSING, electronBinary } from './electron-binary';
+
+/**
+ * One fixture, two hosts: `app.page` is the Activity Center connected to a fresh service with
+ * its own data folder, whichever project runs. `killService` SIGKILLs the service process (the
+ * host's supervisor restarts it); `restart` stops the whole host and starts it again on the
+ * same data folder.
+ */
+
+export interface App {
+  readonly page: Page;
+  readonly dataDir: string;
+  readonly downloadsDir: string;
+  killService(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+interface Host {
+  page: Page;
+  servicePid(): Promise<number | undefined>;
+  close(): Promise<void>;
+}
+
+async function startWeb(dataDir: string, newPage: () => Promise<Page>): Promise<Host> {
+  const dev: WebDev = await startWebDev({ userDataDir: dataDir, stdio: 'pipe', supervisor: { baseDelayMs: 200 } });
+  const page = await newPage();
+  await page.goto(dev.url);
+  return { page, servicePid: async () => dev.servicePid(), close: () => dev.close() };
+}
+
+async function startElectron(dataDir: string): Promise<Host> {
+  const app: ElectronApplication = await _electron.launch({
+    executablePath: electronBinary()!,
+    args: [path.resolve('out/main/index.js'), `--user-data-dir=${dataDir}`],
+    env: { ...process.env, PLAYLISTIFY_USER_DATA: dataDir } as Record<string, string>,
+  });
+  const page = await app.firstWindow();
+  return {
+    page,
+    servicePid: () => app.evaluate(() => (globalThis as { __playlistify?: { servicePid(): number | undefined } }).__playlistify?.servicePid()),
+    close: () => app.close(),
+  };
+}
+
+export const test = base.extend<{ app: App; server: LoopbackServer }>({
+  server: async ({}, use) => {
+    const server = await startLoopbackServer();
+    await use(server);
+    await server.close();
+  },
+  app: async ({ context }, use, testInfo) => {
+    const electron = testInfo.project.name === 'electron';
+    test.skip(electron && electronBinary() === null, ELECTRON_MISSING);
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'playlistify-e2e-'));
+    const downloadsDir = path.join(dataDir, 'downloads');
+    fs.mkdirSync(downloadsDir, { recursive: true });
+    const launch = () => (electron ? startElectron(dataDir) : startWeb(dataDir, () => context.newPage()));
+    let host = await launch();
+    const app: App = {
+      get page() {
+        return host.page;
+      },
+      dataDir,
+      downloadsDir,
+      async killService() {
+        const pid = await host.servicePid();
+        expect(pid, 'the service is running').toBeDefined();
+        process.kill(pid!, 'SIGKILL');
+      },
+      async restart() {
+        await host.close();
+        host = await launch();
+      },
+    };
+    await expect(app.page.getByRole('status')).toHaveText('Live');
+    await use(app);
+    await testInfo.attach('final', { body: await host.page.screenshot({ fullPage: true }), contentType: 'image/png' }).catch(() => {});
+    await host.close();
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  },
+});
+
+export { expect };
+
+/** The list item of a task, found by text in its title (the URL, for tasks made from a form). */
+export function taskRow(page: Page, title: string) {
+  return page.locator('li.task', { has: page.locator(':scope > .row .title', { hasText: title }) });
+}
+
+/** Submits one of the two forms ("Import playlist" / "Download URL"). */
+export async function submitForm(page: Page, form: 'Import playlist' | 'Download URL', url: string, dir: string): Promise<void> {
+  const f = page.getByRole('form', { name: form });
+  await f.getByLabel('URL').fill(url);
+  await f.getByLabel('Folder').fill(dir);
+  await f.getByRole('button').click();
+}

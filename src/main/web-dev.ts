@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startNodeHost, type NodeHost } from '../task-service/node-host/host';
+import { databasePath } from './app-config';
+import type { HostToService } from './service-protocol';
+import { Supervisor, type ServiceChild, type SupervisorOptions } from './supervisor';
+import { startWebHost, type WebHost } from './web-host';
+
+/**
+ * The browser dev host, assembled: the same service entry Electron forks, run under the Node
+ * host and watched by the same Supervisor; the built renderer served on loopback; each page
+ * connected over a WebSocket to a fresh virtual port. Used by `npm run start:web` and by the
+ * e2e `web` project (one per test, each with its own data folder).
+ */
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const DEFAULT_SERVICE_ENTRY = path.resolve(here, '../task-service/main.ts');
+export const DEFAULT_RENDERER_DIR = path.resolve(here, '../../out/web-renderer');
+
+export interface WebDevOptions {
+  userDataDir: string;
+  rendererDir?: string;
+  serviceEntry?: string;
+  port?: number;
+  downloadsDir?: string;
+  stdio?: 'inherit' | 'pipe' | 'ignore';
+  supervisor?: Omit<SupervisorOptions, 'fork'>;
+}
+
+export interface WebDev {
+  url: string;
+  supervisor: Supervisor;
+  /** The running service's pid (tests kill it), or undefined between lives. */
+  servicePid(): number | undefined;
+  close(): Promise<void>;
+}
+
+/** Builds the renderer with vite for serving over http (relative asset paths). */
+export async function buildRenderer(outDir: string = DEFAULT_RENDERER_DIR): Promise<string> {
+  const { build } = await import('vite');
+  await build({
+    configFile: false,
+    root: path.resolve(here, '../renderer'),
+    base: './',
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true },
+  });
+  return outDir;
+}
+
+/** Adapts a Node host to the supervisor's child; ports go through host.connect(), not postMessage. */
+export function nodeHostChild(host: NodeHost): ServiceChild {
+  return {
+    get pid() {
+      return host.pid;
+    },
+    postMessage: (message: HostToService) => host.postMessage(message),
+    on: ((event: 'exit' | 'message', listener: (value: unknown) => void) => {
+      if (event === 'message') return host.onMessage(listener);
+      return host.onEvent((e) => {
+        if (e.type === 'exit') listener(e.exit.code);
+      });
+    }) as ServiceChild['on'],
+    kill: () => host.kill('SIGKILL'),
+  };
+}
+
+export async function startWebDev(opts: WebDevOptions): Promise<WebDev> {
+  fs.mkdirSync(opts.userDataDir, { recursive: true });
+  const rendererDir = opts.rendererDir ?? DEFAULT_RENDERER_DIR;
+  if (!fs.existsSync(path.join(rendererDir, 'index.html'))) {
+    throw new Error(`No built renderer in ${rendererDir}; call buildRenderer() first (npm run start:web does).`);
+  }
+  const downloadsDir = opts.downloadsDir ?? path.join(opts.userDataDir, 'downloads');
+  let host: NodeHost | null = null;
+  const supervisor = new Supervisor({
+    ...opts.supervisor,
+    fork: () => {
+      host = startNodeHost({
+        entry: opts.serviceEntry ?? DEFAULT_SERVICE_ENTRY,
+        config: { dbPath: databasePath(opts.userDataDir), downloadsDir },
+        stdio: opts.stdio ?? 'inherit',
+      });
+      return nodeHostChild(host);
+    },
+  });
+  supervisor.onState((s) => {
+    if (s.kind === 'gave-up') console.error(`[web host] ${s.message}`);
+  });
+  supervisor.start();
+  let web: WebHost;
+  try {
+    web = await startWebHost({
+      rendererDir,
+      port: opts.port,
+      connect: () => (supervisor.service && host ? host.connect() : null),
+    });
+  } catch (e) {
+    await supervisor.stop();
+    throw e;
+  }
+  return {
+    url: web.url,
+    supervisor,
+    servicePid: () => supervisor.service?.pid,
+    async close() {
+      await web.close();
+      await supervisor.stop();
+    },
+  };
+}
