@@ -49,6 +49,8 @@ export interface TaskServiceOptions {
 
 export interface ServiceStats extends QueueStats {
   running: number;
+  /** Concurrency slots held, including handlers whose result is being ignored (cancelled ones that did not stop yet). */
+  busySlots: number;
   queuePaused: boolean;
   concurrency: { global: number; perType: Record<string, number> };
   /** Tasks completed in the last minute. */
@@ -261,6 +263,7 @@ export function createTaskService(opts: TaskServiceOptions) {
       return {
         ...store.stats(),
         running: engine.runningCount(),
+        busySlots: engine.limiter.running(),
         queuePaused: engine.queueIsPaused(),
         concurrency: engine.limiter.limits(),
         throughputPerMinute: engine.throughput(),
