@@ -1,0 +1,97 @@
+import { describe, expect, it } from 'vitest';
+import type { ServiceClient, WatchHandlers } from '../src/renderer/client';
+import { Session } from '../src/renderer/session';
+import { PortClosedError } from '../src/shared/port/connection';
+import { ServiceError } from '../src/shared/errors';
+import type { Page, Task, TaskChange } from '../src/shared/task';
+
+function task(id: string, over: Partial<Task> = {}): Task {
+  return {
+    id, type: 'video-download', title: id, state: 'queued', priority: 0, parentId: null, spawnKey: null,
+    dependsOn: [], input: {}, result: null, error: null, progress: null, attempt: 0, maxAttempts: 3,
+    runAt: 0, dedupeKey: null, createdAt: 1, startedAt: null, finishedAt: null, updatedAt: 1, ...over,
+  };
+}
+
+/** A service stand-in holding tasks in memory; `fail` makes the next call throw. */
+class FakeService implements ServiceClient {
+  tasks: Task[] = [];
+  watchers: WatchHandlers[] = [];
+  fail: unknown = null;
+  lists = 0;
+  private take<T>(value: T): Promise<T> {
+    const f = this.fail;
+    this.fail = null;
+    return f ? Promise.reject(f) : Promise.resolve(value);
+  }
+  list = async (): Promise<Page<Task>> => (this.lists++, this.take({ items: [...this.tasks], nextCursor: null }));
+  events = async () => this.take({ items: [], nextCursor: null });
+  create = async (req: { title?: string }) => {
+    const t = task(`t${this.tasks.length + 1}`, { title: req.title ?? '' });
+    await this.take(null);
+    this.tasks.push(t);
+    return t;
+  };
+  act = async (_a: string, id: string) => this.take(this.tasks.find((t) => t.id === id)!);
+  queuePause = async () => this.take({});
+  queueResume = async () => this.take({});
+  stats = async () => this.take({ paused: false });
+  watch(_o: { lastEventId?: string }, h: WatchHandlers) {
+    this.watchers.push(h);
+    return () => {};
+  }
+}
+
+describe('Session', () => {
+  it('loads, goes live, and applies watched changes', async () => {
+    const svc = new FakeService();
+    svc.tasks = [task('a')];
+    const s = new Session(svc);
+    await s.start();
+    expect(s.status.kind).toBe('live');
+    expect([...s.model.tasks.keys()]).toEqual(['a']);
+    const change: TaskChange = { kind: 'event', event: { seq: 5, taskId: 'a', kind: 'state', from: 'queued', to: 'running', data: null, at: 2 }, task: task('a', { state: 'running', updatedAt: 2 }) };
+    svc.watchers[0]!.onChange(change, '5');
+    expect(s.model.tasks.get('a')!.state).toBe('running');
+    expect(s.model.lastSeq).toBe('5');
+  });
+
+  it("shows the service's own message when a call fails, and clears it on the next success", async () => {
+    const svc = new FakeService();
+    const s = new Session(svc);
+    await s.start();
+    svc.fail = new ServiceError('BAD_INPUT', 'url must be an http:// or https:// address');
+    expect(await s.create({ type: 'video-download', input: { url: 'nope' } })).toBe(false);
+    expect(s.alert).toBe('url must be an http:// or https:// address');
+    expect(s.model.tasks.size).toBe(0);
+    expect(await s.create({ type: 'video-download', input: { url: 'http://x' }, title: 'x' })).toBe(true);
+    expect(s.alert).toBeNull();
+    expect(s.model.tasks.size).toBe(1);
+  });
+
+  it('treats a dropped port as reconnecting (no alert), then re-lists when live again', async () => {
+    const svc = new FakeService();
+    const s = new Session(svc);
+    await s.start();
+    svc.fail = new PortClosedError('The service port closed');
+    await s.act('cancel', 'x');
+    expect(s.alert).toBeNull();
+    expect(s.status.kind).toBe('reconnecting');
+    svc.tasks = [task('b')];
+    const before = svc.lists;
+    svc.watchers[0]!.onState('live');
+    await new Promise((r) => setImmediate(r));
+    expect(s.status.kind).toBe('live');
+    expect(svc.lists).toBe(before + 1);
+    expect(s.model.tasks.has('b')).toBe(true);
+  });
+
+  it('shows why when the service gave up', async () => {
+    const s = new Session(new FakeService());
+    await s.start();
+    s.serviceStatus('gave-up', 'The task service crashed 5 times within 60 s');
+    expect(s.status).toEqual({ kind: 'gave-up', message: 'The task service crashed 5 times within 60 s' });
+    s.serviceStatus('restarting', null);
+    expect(s.status.kind).toBe('gave-up');
+  });
+});
