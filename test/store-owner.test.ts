@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { openTaskStore } from '../src/task-service/store/open-store';
+import { errorOf } from './helpers/store-fixture';
+import { tmpDbPath } from './helpers/tmp';
+
+describe('single owner', () => {
+  it('a second boot on the same file gets SERVICE_LOCKED naming the holder until the lease goes stale', () => {
+    const file = tmpDbPath();
+    const a = openTaskStore(file).store;
+    const b = openTaskStore(file).store;
+    try {
+      a.acquireOwnership({ bootId: 'boot-a', pid: 111 }, 1000, 5000);
+      a.acquireOwnership({ bootId: 'boot-a', pid: 111 }, 1100, 5000); // re-acquire by the holder is fine
+      const e = errorOf(() => b.acquireOwnership({ bootId: 'boot-b', pid: 222 }, 2000, 5000));
+      expect(e.code).toBe('SERVICE_LOCKED');
+      expect(e.message).toContain('pid 111');
+      expect(e.details).toMatchObject({ pid: 111, bootId: 'boot-a' });
+      a.heartbeat('boot-a', 4000);
+      expect(errorOf(() => b.acquireOwnership({ bootId: 'boot-b', pid: 222 }, 8000, 5000)).code).toBe('SERVICE_LOCKED');
+      // a crashed owner stops heartbeating: after staleMs the next boot takes over
+      b.acquireOwnership({ bootId: 'boot-b', pid: 222 }, 9001, 5000);
+      const lost = errorOf(() => a.heartbeat('boot-a', 9002));
+      expect(lost.code).toBe('SERVICE_LOCKED');
+      expect(lost.details).toMatchObject({ bootId: 'boot-b' });
+      b.releaseOwnership('boot-b');
+      a.acquireOwnership({ bootId: 'boot-a', pid: 111 }, 9003, 5000);
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+
+  it('a database file newer than the code is refused on open and left untouched', () => {
+    const file = tmpDbPath();
+    const { store } = openTaskStore(file);
+    store.db.pragma('user_version = 999');
+    store.close();
+    expect(errorOf(() => openTaskStore(file)).code).toBe('SCHEMA_TOO_NEW');
+    const again = errorOf(() => openTaskStore(file));
+    expect(again.details).toMatchObject({ databaseVersion: 999 });
+  });
+});
