@@ -9,6 +9,8 @@ import type { ToyRouter } from './fixtures/toy-router';
 
 const ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'toy-service.ts');
 const hosts: NodeHost[] = [];
+/** A child under tsx on a busy 2-core machine can take seconds to boot; waiting is not asserting. */
+const PATIENT = { timeout: 15_000, interval: 20 };
 afterEach(async () => {
   for (const host of hosts.splice(0)) {
     host.kill('SIGKILL');
@@ -39,7 +41,7 @@ describe('the Node host', () => {
     const seen: Array<{ id: string; data: string }> = [];
     const sub = a.watch.subscribe(undefined, { onData: (e) => seen.push(e) });
     await b.publish.mutate({ values: ['x', 'y'] });
-    await vi.waitFor(() => expect(seen).toEqual([{ id: '1', data: 'x' }, { id: '2', data: 'y' }]));
+    await vi.waitFor(() => expect(seen).toEqual([{ id: '1', data: 'x' }, { id: '2', data: 'y' }]), PATIENT);
     sub.unsubscribe();
   });
 
@@ -50,9 +52,9 @@ describe('the Node host', () => {
     const b = createTRPCClient<ToyRouter>({ links: [portLink({ port: host.connect() })] });
     a.idle.subscribe(undefined, {});
     a.idle.subscribe(undefined, {});
-    await vi.waitFor(async () => expect((await b.stats.query()).openGenerators).toBe(2));
+    await vi.waitFor(async () => expect((await b.stats.query()).openGenerators).toBe(2), PATIENT);
     portA.close();
-    await vi.waitFor(async () => expect((await b.stats.query()).openGenerators).toBe(0));
+    await vi.waitFor(async () => expect((await b.stats.query()).openGenerators).toBe(0), PATIENT);
     await expect(b.echo.query({ text: 'still' })).resolves.toMatchObject({ clientId: 'client-2' });
   });
 
@@ -63,7 +65,7 @@ describe('the Node host', () => {
     const subErrors: unknown[] = [];
     a.idle.subscribe(undefined, { onError: (e) => subErrors.push(e) });
     const inFlight = a.hang.query();
-    await vi.waitFor(async () => expect((await a.stats.query()).openGenerators).toBe(1));
+    await vi.waitFor(async () => expect((await a.stats.query()).openGenerators).toBe(1), PATIENT);
 
     host.kill('SIGKILL');
     await expect(inFlight).rejects.toSatisfy(isPortClosedError);
@@ -71,7 +73,7 @@ describe('the Node host', () => {
     const exit = await host.exit;
     expect(exit).toEqual({ reason: 'killed', code: null, signal: 'SIGKILL' });
     expect(events.map((e) => e.type)).toEqual(['spawned', 'ready', 'exit']);
-    await vi.waitFor(() => expect(subErrors).toHaveLength(1));
+    await vi.waitFor(() => expect(subErrors).toHaveLength(1), PATIENT);
     expect(isPortClosedError(subErrors[0])).toBe(true);
     await expect(a.echo.query({ text: 'late' })).rejects.toSatisfy(isPortClosedError);
   });
