@@ -89,6 +89,19 @@ function sleep(ms: number, res: ServerResponse): Promise<void> {
   });
 }
 
+/** Waits for 'drain' or 'close', removing both listeners (once() would leak the loser's). */
+function drained(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.on('drain', done);
+    res.on('close', done);
+  });
+}
+
 function currentVersion(o: RouteOptions, requestNo: number): number {
   return (o.version ?? 0) + (o.changeEtagEvery ? Math.floor((requestNo - 1) / o.changeEtagEvery) : 0);
 }
@@ -117,7 +130,7 @@ async function sendBody(route: Route, req: IncomingMessage, res: ServerResponse,
       off += piece.length;
       sent += piece.length;
       route.stats.bytesSent += piece.length;
-      if (!res.write(piece)) await Promise.race([once(res, 'drain'), once(res, 'close')]);
+      if (!res.write(piece)) await drained(res);
       if (o.bytesPerSecond) await sleep((piece.length / o.bytesPerSecond) * 1000, res);
     }
     if (sent >= disconnectAt || sent >= stallAt) break;
