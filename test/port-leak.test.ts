@@ -37,6 +37,7 @@ describe('subscribe/unsubscribe churn over a port', () => {
       expect(toy.stats.openGenerators).toBe(0);
       expect((await client.stats.query()).listeners).toBe(0);
       expect(connection.size).toBe(0);
+      expect(server.activeCalls()).toBe(0);
       expect({
         rawServer: channel.port1.listenerCount('message') + channel.port1.listenerCount('close'),
         rawClient: channel.port2.listenerCount('message') + channel.port2.listenerCount('close'),

@@ -82,8 +82,9 @@ describe('tRPC over a worker_threads MessagePort', () => {
   });
 
   it('fails an in-flight call clearly when the port closes, and later calls too', async () => {
-    const { client, serverPort } = pair();
+    const { client, serverPort, server } = pair();
     const pending = client.hang.query();
+    await vi.waitFor(() => expect(server.activeCalls()).toBe(1));
     const sub = watch(client);
     await vi.waitFor(() => expect(sub.isStarted()).toBe(true));
     serverPort.close();
@@ -93,6 +94,8 @@ describe('tRPC over a worker_threads MessagePort', () => {
     await vi.waitFor(() => expect(sub.errors).toHaveLength(1));
     expect(isPortClosedError(sub.errors[0])).toBe(true);
     expect(isPortClosedError(await caught(client.echo.query({ text: 'x' })))).toBe(true);
+    // The server aborted the hanging procedure's signal when its port closed.
+    await vi.waitFor(() => expect(server.activeCalls()).toBe(0));
   });
 
   it('carries the ServiceError code in data.serviceCode with the mapped tRPC code', async () => {

@@ -41,6 +41,8 @@ export interface ServeOnPortOptions<TRouter extends AnyTRPCRouter> {
 export interface PortServer {
   /** Subscriptions registered and not yet fully disposed. */
   activeSubscriptions(): number;
+  /** Queries and mutations still running. */
+  activeCalls(): number;
   /** Stops serving: aborts every subscription and call; leaves the port to its owner. */
   close(): void;
 }
@@ -64,6 +66,9 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
   const { router, port } = opts;
   const config = router._def._config;
   const subscriptions = new Map<RequestId, AbortController>();
+  // One controller per query/mutation, not a shared one: a procedure that adds an abort
+  // listener and never removes it would otherwise pile listeners onto the connection's signal.
+  const calls = new Set<AbortController>();
   const connection = new AbortController();
   let ctx: Ctx | undefined;
   let ctxPromise: Promise<Ctx> | null = null;
@@ -75,6 +80,7 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
     offMessage();
     offClose();
     for (const controller of subscriptions.values()) controller.abort(STOPPED);
+    for (const controller of calls) controller.abort(STOPPED);
     connection.abort(STOPPED);
   }
 
@@ -156,9 +162,12 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
     const call = { type, path, input };
 
     if (type !== 'subscription') {
+      const controller = new AbortController();
+      calls.add(controller);
+      if (connection.signal.aborted) controller.abort(STOPPED);
       try {
         const result = await callTRPCProcedure({
-          router, path, type, ctx: await getContext(), getRawInput: async () => input, signal: connection.signal, batchIndex: 0,
+          router, path, type, ctx: await getContext(), getRawInput: async () => input, signal: controller.signal, batchIndex: 0,
         });
         if (isIterableResult(result)) {
           throw new TRPCError({ code: 'UNSUPPORTED_MEDIA_TYPE', message: `A ${type} cannot return a stream over a port; use a subscription` });
@@ -166,6 +175,8 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
         send({ id, jsonrpc, result: { type: 'data', data: result } });
       } catch (cause) {
         sendError(id, cause, call);
+      } finally {
+        calls.delete(controller);
       }
       return;
     }
@@ -203,6 +214,7 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
 
   return {
     activeSubscriptions: () => subscriptions.size,
+    activeCalls: () => calls.size,
     close,
   };
 }
