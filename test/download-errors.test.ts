@@ -6,7 +6,7 @@ import { PermanentError, RetryableError, TaskAbort } from '../src/task-service/e
 import type { DownloadCheckpoint } from '../src/task-service/tasks/download/checkpoint';
 import { openPartFile, type OpenPart } from '../src/task-service/tasks/download/part-file';
 import { createVideoDownload, videoDownload } from '../src/task-service/tasks/video-download';
-import { createTaskHarness } from './helpers/task-context';
+import { createTaskHarness, type TaskHarness } from './helpers/task-context';
 import { generatedSha256 } from './support/generated-content';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
 
@@ -103,7 +103,7 @@ describe('video-download: disk full', () => {
 
 describe('video-download: cancel, pause, shutdown', () => {
   const SIZE = 8 * MiB;
-  const abortAt = (h: ReturnType<typeof createTaskHarness>, kind: 'cancel' | 'pause' | 'shutdown' | 'timeout', bytes: number): void => {
+  const abortAt = (h: TaskHarness<DownloadCheckpoint>, kind: 'cancel' | 'pause' | 'shutdown' | 'timeout', bytes: number): void => {
     h.onProgress = (p) => {
       if ((p.current ?? 0) >= bytes) h.abort(kind);
     };

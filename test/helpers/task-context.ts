@@ -20,6 +20,8 @@ export interface TaskHarness<C> {
   /** Spawned children by key (what the engine would hold), and every spawn call as made. */
   readonly children: Map<string, Task>;
   readonly spawnCalls: SpawnRequest[][];
+  /** Called with every checkpoint as it is saved (e.g. to check what the disk holds then). */
+  onCheckpoint: ((c: C) => void) | null;
   /** Called on every progress report (e.g. to abort at a chosen point). */
   onProgress: ((p: Partial<TaskProgress>) => void) | null;
   /** Aborts the current run with a TaskAbort of this kind. */
@@ -53,6 +55,7 @@ export function createTaskHarness<C = unknown>(initial: C | null = null): TaskHa
     children: new Map(),
     spawnCalls: [],
     onProgress: null,
+    onCheckpoint: null,
     abort: (kind) => controller.abort(new TaskAbort(kind)),
     run: async (def, rawInput) => {
       controller = new AbortController();
@@ -70,6 +73,7 @@ export function createTaskHarness<C = unknown>(initial: C | null = null): TaskHa
           const problem = jsonProblem(state);
           if (problem) throw new Error(`checkpoint ${problem}`);
           const stored = JSON.parse(JSON.stringify(state)) as C;
+          h.onCheckpoint?.(stored);
           h.checkpoint = stored;
           h.saved.push(stored);
         },
