@@ -54,13 +54,17 @@ export const test = base.extend<{ app: App; server: LoopbackServer }>({
     await use(server);
     await server.close();
   },
-  app: async ({ context }, use, testInfo) => {
+  // Not built on the `page`/`context` fixtures: those would launch Chromium for the electron
+  // project too. The web host gets its own browser with the project's launch options.
+  app: async ({ playwright }, use, testInfo) => {
     const electron = testInfo.project.name === 'electron';
     test.skip(electron && electronBinary() === null, ELECTRON_MISSING);
+    const browser = electron ? null : await playwright.chromium.launch(testInfo.project.use.launchOptions);
+    const newPage = async () => browser!.newPage();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'playlistify-e2e-'));
     const downloadsDir = path.join(dataDir, 'downloads');
     fs.mkdirSync(downloadsDir, { recursive: true });
-    const launch = () => (electron ? startElectron(dataDir) : startWeb(dataDir, () => context.newPage()));
+    const launch = () => (electron ? startElectron(dataDir) : startWeb(dataDir, newPage));
     let host = await launch();
     const app: App = {
       get page() {
@@ -82,6 +86,7 @@ export const test = base.extend<{ app: App; server: LoopbackServer }>({
     await use(app);
     await testInfo.attach('final', { body: await host.page.screenshot({ fullPage: true }), contentType: 'image/png' }).catch(() => {});
     await host.close();
+    await browser?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   },
 });
