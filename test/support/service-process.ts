@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTRPCClient, type TRPCClient } from '@trpc/client';
+import { portLink } from '../../src/shared/port/link';
+import { startNodeHost, type NodeHost } from '../../src/task-service/node-host/host';
+import type { AppRouter } from '../../src/task-service/rpc/router';
+
+/**
+ * The real service entry (src/task-service/main.ts) in a real child process under the Node
+ * host, with the test fixture task types registered. Every started process is killed by
+ * `killAll()` (call it in afterEach).
+ */
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+export const SERVICE_ENTRY = path.resolve(here, '../../src/task-service/main.ts');
+export const FIXTURE_TASKS = path.resolve(here, '../fixtures/service/tasks.ts');
+
+export interface ServiceProcess {
+  host: NodeHost;
+  /** Resolves with the boot id once the service is ready, rejects with its fatal error. */
+  ready: Promise<string>;
+  client(): TRPCClient<AppRouter>;
+  /** Structured log lines the service wrote to stderr. */
+  logs: Array<Record<string, unknown>>;
+}
+
+const live = new Set<NodeHost>();
+
+export function startService(config: { dbPath: string } & Record<string, unknown>, env: NodeJS.ProcessEnv = {}): ServiceProcess {
+  const host = startNodeHost({
+    entry: SERVICE_ENTRY,
+    config: { taskModules: [FIXTURE_TASKS], staleMs: 1_500, shutdownTimeoutMs: 2_000, ...config },
+    env: { ...process.env, PLAYLISTIFY_ALLOW_TASK_MODULES: '1', ...env },
+    stdio: 'pipe',
+  });
+  live.add(host);
+  void host.exit.then(() => live.delete(host));
+  const logs: Array<Record<string, unknown>> = [];
+  let buffered = '';
+  host.child.stderr?.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      try {
+        logs.push(JSON.parse(line) as Record<string, unknown>);
+      } catch {
+        logs.push({ raw: line });
+      }
+    }
+  });
+  host.child.stdout?.resume();
+  const ready = new Promise<string>((resolve, reject) => {
+    host.onMessage((m) => {
+      const msg = m as { type?: string; bootId?: string; error?: { code: string; message: string } };
+      if (msg.type === 'ready') resolve(msg.bootId ?? '');
+      if (msg.type === 'fatal') reject(Object.assign(new Error(msg.error?.message ?? 'fatal'), { code: msg.error?.code }));
+    });
+    void host.exit.then((e) => reject(new Error(`service exited before ready: ${e.reason}`)));
+  });
+  ready.catch(() => {});
+  return {
+    host,
+    ready,
+    logs,
+    client: () => createTRPCClient<AppRouter>({ links: [portLink({ port: host.connect() })] }),
+  };
+}
+
+export async function killAll(): Promise<void> {
+  const hosts = [...live];
+  for (const h of hosts) h.kill('SIGKILL');
+  await Promise.all(hosts.map((h) => h.exit));
+}
