@@ -62,9 +62,10 @@ describe('video-download: checkpoints', () => {
     expect(result).toMatchObject({ sha256: generatedSha256(31, size) });
     expect(violations).toEqual([]);
     expect(h.saved.length).toBeGreaterThanOrEqual(4);
-    // At most one checkpoint interval plus one in flight (and a write batch) between checkpoints.
+    // Started every half MiB with one in flight: consecutive checkpoints are at most half an
+    // interval plus a write batch apart, so a landed one trails the disk by at most ~1 MiB.
     const marks = [0, ...h.saved.map((c) => c.bytes)];
-    for (let i = 1; i < marks.length; i++) expect(marks[i]! - marks[i - 1]!).toBeLessThanOrEqual(3 * MiB);
+    for (let i = 1; i < marks.length; i++) expect(marks[i]! - marks[i - 1]!).toBeLessThanOrEqual(MiB);
   });
 
   it('checkpoints on time as well as on bytes', async () => {

@@ -10,8 +10,9 @@ export class PartSink extends Writable {
   private pending: Promise<void> = Promise.resolve();
 
   constructor(private readonly append: (chunks: Buffer[]) => Promise<void>) {
-    // 1 MiB lets a slow disk write collect several 64 KiB socket reads into one writev.
-    super({ highWaterMark: 1024 * 1024 });
+    // 256 KiB lets a slow disk write collect a few 64 KiB socket reads into one writev, while
+    // keeping a batch small next to the checkpoint interval.
+    super({ highWaterMark: 256 * 1024 });
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
