@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTRPCClient } from '@trpc/client';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { isPortClosedError, portLink } from '../src/shared/port/link';
 import { startNodeHost, type NodeHost } from '../src/task-service/node-host/host';
@@ -96,6 +97,47 @@ describe('the Node host', () => {
     const { host, client } = start({ ignoreShutdown: true });
     await client().echo.query({ text: 'up' });
     expect(await host.stop(300)).toEqual({ reason: 'stop-timeout', code: null, signal: 'SIGKILL' });
+  });
+
+  it('survives garbage on the raw IPC channel and on a virtual port, and keeps serving', async () => {
+    const { host, client } = start();
+    const a = client();
+    await a.echo.query({ text: 'up' });
+    const garbage = fc.sample(
+      fc.oneof(
+        fc.anything({ key: fc.constantFrom('__proto__', 'constructor', 'type', 'portId', 'data', 'portIds'), maxDepth: 3 }),
+        // Frames for ports that do not exist (a live port's own frames are the next test's subject).
+        fc.record({ type: fc.constantFrom('port-msg', 'port-close', 'parent-msg', 'hello'), portId: fc.oneof(fc.integer({ min: 1000 }), fc.string()), data: fc.anything(), portIds: fc.anything() }, { requiredKeys: [] }),
+      ),
+      { numRuns: 2_000, seed: 7 },
+    );
+    const raw = host.connect();
+    const replies: any[] = [];
+    raw.onMessage((m) => replies.push(m));
+    for (const g of garbage) {
+      // Straight onto the IPC channel, bypassing the host's framing...
+      if (g !== undefined) host.child.send(g as never, undefined, undefined, () => {});
+      // ...and as RPC garbage on a port the service is serving.
+      raw.postMessage(g);
+    }
+    raw.postMessage({ id: 'probe', method: 'query', params: { path: 'echo', input: { text: 'alive' } } });
+    await vi.waitFor(() => expect(replies.find((r) => r.id === 'probe')).toBeDefined(), PATIENT);
+    expect(replies.find((r) => r.id === 'probe').result.data).toEqual({ text: 'alive', clientId: 'client-2' });
+    for (const r of replies) if (r.error) expect(typeof r.error.data.serviceCode).toBe('string');
+    await expect(a.echo.query({ text: 'still' })).resolves.toMatchObject({ clientId: 'client-1' });
+    expect(host.child.exitCode).toBeNull();
+  });
+
+  it('a port the child no longer has is closed on the host side at its next message, not left hanging', async () => {
+    const { host, client } = start();
+    const portA = host.connect();
+    const a = createTRPCClient<ToyRouter>({ links: [portLink({ port: portA })] });
+    await a.echo.query({ text: 'up' });
+    // Forge the host closing port 1 behind the host's back: only the child forgets it.
+    host.child.send({ type: 'port-close', portId: 1 }, undefined, undefined, () => {});
+    await expect(a.echo.query({ text: 'lost' })).rejects.toSatisfy(isPortClosedError);
+    expect(portA.closed).toBe(true);
+    await expect(client().echo.query({ text: 'new' })).resolves.toMatchObject({ clientId: 'client-2' });
   });
 
   it('queues a connect made before the child listens, so an early client is not lost', async () => {

@@ -96,6 +96,8 @@ function ipcParentPort(): ParentPort {
     if (!isHostToChild(raw)) return;
     const message = raw as HostToChild;
     if (message.type === 'parent-msg') {
+      // A frame naming a port that is already open is a confused parent: drop it whole.
+      if (message.portIds.some((id) => hub.has(id))) return;
       messages.dispatch({ data: message.data, ports: message.portIds.map((id) => hub.open(id)) });
     } else {
       hub.handle(message);

@@ -30,17 +30,20 @@ function tagged(value: unknown): value is { type: unknown } {
   return typeof value === 'object' && value !== null && 'type' in value;
 }
 
-export function isPortTraffic(value: unknown): value is PortTraffic {
-  return (
-    tagged(value) &&
-    (value.type === 'port-msg' || value.type === 'port-close') &&
-    typeof (value as { portId?: unknown }).portId === 'number'
-  );
+export function isPortId(value: unknown): value is PortId {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value > 0;
 }
 
+export function isPortTraffic(value: unknown): value is PortTraffic {
+  return tagged(value) && (value.type === 'port-msg' || value.type === 'port-close') && isPortId((value as { portId?: unknown }).portId);
+}
+
+/** Strict: a malformed frame is dropped whole, never half-applied. */
 export function isHostToChild(value: unknown): value is HostToChild {
   if (isPortTraffic(value)) return true;
-  return tagged(value) && value.type === 'parent-msg' && Array.isArray((value as { portIds?: unknown }).portIds);
+  if (!tagged(value) || value.type !== 'parent-msg') return false;
+  const portIds = (value as { portIds?: unknown }).portIds;
+  return Array.isArray(portIds) && portIds.length <= 16 && portIds.every(isPortId) && new Set(portIds).size === portIds.length;
 }
 
 export function isChildToHost(value: unknown): value is ChildToHost {

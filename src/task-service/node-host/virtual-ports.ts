@@ -16,7 +16,13 @@ export class VirtualPortHub {
     return this.ports.size;
   }
 
+  has(portId: PortId): boolean {
+    return this.ports.has(portId);
+  }
+
+  /** The id must be new on this side: reopening a live id would orphan its port. */
   open(portId: PortId): CountedPort {
+    if (this.ports.has(portId)) throw new Error(`Virtual port ${portId} is already open`);
     let onMessage: ((data: unknown) => void) | null = null;
     let onClose: (() => void) | null = null;
     let peerGone = false;
@@ -50,7 +56,12 @@ export class VirtualPortHub {
 
   handle(message: PortTraffic): void {
     const port = this.ports.get(message.portId);
-    if (!port) return; // traffic for a port already closed on this side
+    if (!port) {
+      // A message for a port this side does not have: tell the sender it is closed, so its
+      // calls fail at once instead of waiting forever. (A close for it needs no answer.)
+      if (message.type === 'port-msg') this.send({ type: 'port-close', portId: message.portId });
+      return;
+    }
     if (message.type === 'port-msg') port.deliver(message.data);
     else port.peerClosed();
   }
