@@ -63,6 +63,21 @@ describe('a PortConnection handed a new port after the service restarts', () => 
     await expect(client.echo.query({ text: 'x' })).rejects.toSatisfy(isPortClosedError);
   });
 
+  it('a subscription made while disconnected waits for the next port', async () => {
+    const toy = createToyRouter();
+    const connection = new PortConnection({ resubscribe: true });
+    const client = createTRPCClient<ToyRouter>({ links: [portLink({ connection })] });
+    const data: string[] = [];
+    const sub = client.idle.subscribe(undefined, { onData: (d) => data.push(d) });
+    expect(connection.size).toBe(1);
+    const service = boot(toy);
+    connection.setPort(service.clientPort);
+    await vi.waitFor(() => expect(data).toEqual(['ready']));
+    sub.unsubscribe();
+    await vi.waitFor(() => expect(service.server.activeSubscriptions()).toBe(0));
+    connection.close();
+  });
+
   it('swapping a port that is still open stops the old subscriptions on the server', async () => {
     const toy = createToyRouter();
     const first = boot(toy);
