@@ -70,6 +70,14 @@ describe('video-download: whole files', () => {
     expect(err).toMatchObject({ code: 'HTTP_ERROR', message: expect.stringContaining('redirects') });
   });
 
+  it('refuses a redirect to a non-http scheme', async () => {
+    server.route('/evil', { redirectTo: 'file:///etc/passwd' });
+    const err = await createTaskHarness().runExpectingError(videoDownload, { url: server.url('/evil'), dir, filename: 'e' });
+    expect(err).toBeInstanceOf(PermanentError);
+    expect(err).toMatchObject({ code: 'HTTP_ERROR', message: expect.stringContaining('file:') });
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
   it('downloads a body sent without Content-Length', async () => {
     server.route('/chunked', { content: { size: 2 * MiB, seed: 5 }, omitContentLength: true });
     const res = (await createTaskHarness().run(videoDownload, { url: server.url('/chunked'), dir, filename: 'c' })) as { sha256: string };
