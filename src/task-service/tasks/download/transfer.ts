@@ -8,6 +8,7 @@ import { httpGet, isNetworkError, statusError, type HttpResponse } from '../http
 import { contentLength, ifRangeValue, parseCheckpoint, parseContentRange, parseUnsatisfiedRange, type DownloadCheckpoint } from './checkpoint';
 import { diskFullError, isDiskFull, removeIfPresent, type OpenPart, type PartHandle } from './part-file';
 import { PartSink } from './part-sink';
+import { Checkpointer } from './checkpointer';
 import { checkFilename, deriveFilename, filenameProblem } from './safe-path';
 import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } from './finish';
 
@@ -53,10 +54,7 @@ export class Transfer {
   total: number | null = null;
   integrityFailures = 0;
   private sink: PartSink | null = null;
-  private lastSavedBytes = 0;
-  private lastSavedAt: number;
-  private background: Promise<void> | null = null;
-  private backgroundError: unknown = null;
+  private readonly checkpoints: Checkpointer;
 
   constructor(readonly ctx: TaskContext<DownloadInput, DownloadCheckpoint>, readonly opts: DownloadOptions) {
     const { input } = ctx;
@@ -65,7 +63,7 @@ export class Transfer {
     if (!path.isAbsolute(input.dir) || input.dir.includes('\0')) throw new PermanentError('BAD_INPUT', `The folder ${JSON.stringify(input.dir)} must be an absolute path.`);
     this.dir = path.resolve(input.dir);
     this.file = input.filename === undefined ? null : checkFilename(input.filename);
-    this.lastSavedAt = opts.now();
+    this.checkpoints = new Checkpointer(opts, (bytes, sha) => this.persist(bytes, sha));
   }
 
   get partPath(): string {
@@ -123,7 +121,7 @@ export class Transfer {
     await handle.truncate(cp.bytes);
     await hashPrefix(this, cp.bytes);
     Object.assign(this, { bytes: cp.bytes, etag: cp.etag, lastModified: cp.lastModified, total: cp.total });
-    this.lastSavedBytes = cp.bytes;
+    this.checkpoints.reset(cp.bytes);
     this.ctx.progress({ current: this.bytes, total: this.total, ratio: this.total ? this.bytes / this.total : null });
     return null;
   }
@@ -183,7 +181,7 @@ export class Transfer {
 
   /** Writes, then hashes and counts (so the hash matches the disk), then checkpoints when due. */
   private async append(chunks: Buffer[]): Promise<void> {
-    if (this.backgroundError !== null) await this.settleBackground();
+    await this.checkpoints.check();
     const handle = this.handle!;
     try {
       await (chunks.length === 1 ? handle.write(chunks[0]!, this.bytes) : handle.writev(chunks, this.bytes));
@@ -195,23 +193,11 @@ export class Transfer {
       this.bytes += c.byteLength;
     }
     this.ctx.progress({ current: this.bytes, total: this.total, ratio: this.total ? this.bytes / this.total : null });
-    const now = this.opts.now();
-    // Checkpoints run in the background, at most one in flight, and start every half interval:
-    // the stream keeps flowing during an fsync (blocking on each one halved throughput on a
-    // virtual disk), yet the durable checkpoint trails the bytes on disk by at most one
-    // interval plus a write batch, as if each checkpoint had blocked.
-    if (this.bytes - this.lastSavedBytes >= this.opts.checkpointBytes / 2 || now - this.lastSavedAt >= this.opts.checkpointMs) {
-      await this.settleBackground();
-      this.lastSavedBytes = this.bytes;
-      this.lastSavedAt = now;
-      this.background = this.persist(this.bytes, null).catch((e: unknown) => {
-        this.backgroundError = e;
-      });
-    }
+    await this.checkpoints.maybe(this.bytes);
   }
 
-  /** fsync first, checkpoint second: the checkpoint must never claim bytes not on disk. The
-   * sync covers every write that completed before it started, i.e. at least `bytes`. */
+  /** fsync first, checkpoint second. The sync covers every write that completed before it
+   * started, so at least `bytes` (the state is captured before the await, for the same reason). */
   private async persist(bytes: number, completeSha256: string | null): Promise<void> {
     const state = this.checkpointAt(bytes, completeSha256);
     try {
@@ -222,22 +208,9 @@ export class Transfer {
     await this.ctx.saveCheckpoint(state);
   }
 
-  /** Waits for the checkpoint in flight; rethrows its failure. */
-  private async settleBackground(): Promise<void> {
-    await this.background;
-    this.background = null;
-    const e = this.backgroundError;
-    this.backgroundError = null;
-    if (e !== null) throw e;
-  }
-
-  /** Saves a checkpoint now, after any in flight (so the journal stays in order). */
-  async saveCheckpoint(completeSha256: string | null = null): Promise<void> {
-    await this.settleBackground();
-    const bytes = this.bytes;
-    await this.persist(bytes, completeSha256);
-    this.lastSavedBytes = bytes;
-    this.lastSavedAt = this.opts.now();
+  /** Saves a checkpoint of everything written so far, now. */
+  saveCheckpoint(completeSha256: string | null = null): Promise<void> {
+    return this.checkpoints.now(this.bytes, completeSha256);
   }
 
   async open(): Promise<PartHandle> {
@@ -259,7 +232,7 @@ export class Transfer {
 
   private async restartFromZero(why: string): Promise<void> {
     this.ctx.log(`Restarting from zero: ${why}.`);
-    await this.background; // a checkpoint in flight must land before the reset, not after
+    await this.checkpoints.quiet(); // a checkpoint in flight must land before the reset, not after
     this.bytes = 0;
     this.hash = createHash('sha256');
     Object.assign(this, { etag: null, lastModified: null, total: null });
@@ -270,14 +243,13 @@ export class Transfer {
 
   /** Deletes the .part and throws INTEGRITY: retryable the first time, permanent the second. */
   async integrityFailure(message: string): Promise<never> {
-    await this.background;
+    await this.checkpoints.quiet();
     await this.closeHandle();
     await removeIfPresent(this.partPath);
     this.integrityFailures += 1;
     this.bytes = 0;
     Object.assign(this, { etag: null, lastModified: null, total: null });
-    await this.ctx.saveCheckpoint(this.checkpointAt(0));
-    this.lastSavedBytes = 0;
+    await this.checkpoints.now(0); // the handle is closed: nothing to fsync
     if (this.integrityFailures >= 2) throw new PermanentError('INTEGRITY', `${message}, twice in a row; the server's copy does not match what was expected.`);
     throw new RetryableError('INTEGRITY', `${message}; deleted the partial file, will download again.`);
   }
@@ -285,7 +257,7 @@ export class Transfer {
   /** Turns whatever stopped the run into the error to throw, keeping or removing the .part. */
   private async fail(e: unknown): Promise<unknown> {
     await this.sink?.settled();
-    await this.background; // never rejects: failures land in backgroundError
+    await this.checkpoints.quiet(); // a failed background checkpoint is retried by keepProgress
     const { signal } = this.ctx;
     if (signal.aborted) {
       const kind = signal.reason instanceof TaskAbort ? signal.reason.kind : 'shutdown';
@@ -308,7 +280,7 @@ export class Transfer {
   /** Best effort: a failed final checkpoint only costs re-fetching since the previous one. */
   private async keepProgress(): Promise<void> {
     try {
-      if (this.handle !== null && this.sink !== null && this.bytes !== this.lastSavedBytes) await this.saveCheckpoint();
+      if (this.handle !== null && this.sink !== null && this.bytes !== this.checkpoints.savedBytes) await this.saveCheckpoint();
     } catch (e) {
       this.ctx.log(`Could not save the final checkpoint: ${(e as Error).message}`);
     }
