@@ -64,9 +64,9 @@ export function createGraph(db: Db, raw: CreateGraphRequest, now: number): Creat
   const created: Created[] = new Array(req.tasks.length);
   for (const n of result.order) {
     if (typeof n !== 'number') continue;
-    const { key: _key, dependsOn: _deps, ...fields } = req.tasks[n]!;
+    // A GraphNode is a TaskSpec once its references are ids; insertNew ignores `key`.
     const dependsOn = edges[n]!.map((d) => (typeof d === 'number' ? created[d]!.task.id : d));
-    created[n] = insertNew(db, { ...fields, dependsOn }, now);
+    created[n] = insertNew(db, req.tasks[n]!, now, dependsOn);
   }
   return created;
 }

@@ -31,7 +31,8 @@ export interface TaskSpec {
   spawnKey?: string | undefined;
 }
 
-export function insertNew(db: Db, spec: TaskSpec, now: number): Created {
+/** `dependsOn` overrides spec.dependsOn (graph nodes name keys there; the caller resolved them). */
+export function insertNew(db: Db, spec: TaskSpec, now: number, dependsOn: readonly string[] | undefined = spec.dependsOn): Created {
   if (spec.spawnKey !== undefined && spec.parentId !== undefined) {
     const row = findBySpawnKey(db).get(spec.parentId, spec.spawnKey);
     if (row) return { task: rowToTask(row), deduplicated: true };
@@ -50,7 +51,7 @@ export function insertNew(db: Db, spec: TaskSpec, now: number): Created {
       });
   }
 
-  const deps = [...new Set(spec.dependsOn ?? [])].sort();
+  const deps = dependsOn === undefined || dependsOn.length === 0 ? [] : [...new Set(dependsOn)].sort();
   let state: TaskState = 'queued';
   let error: TaskError | null = null;
   const missing: string[] = [];
@@ -79,7 +80,9 @@ export function insertNew(db: Db, spec: TaskSpec, now: number): Created {
     parentId: spec.parentId ?? null,
     spawnKey: spec.spawnKey ?? null,
     dependsOn: deps,
-    input: JSON.parse(inputJson) as unknown,
+    // Validated input is plain JSON (jsonProblem refuses undefined, NaN, class instances), so it
+    // equals what a read returns; no need to parse it back.
+    input: spec.input === undefined ? null : spec.input,
     result: null,
     error,
     progress: null,
