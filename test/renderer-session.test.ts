@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ServiceClient, WatchHandlers } from '../src/renderer/client';
+import type { QueueStatsView, ServiceClient, WatchHandlers } from '../src/renderer/client';
 import { Session } from '../src/renderer/session';
 import { PortClosedError } from '../src/shared/port/connection';
 import { ServiceError } from '../src/shared/errors';
-import type { Page, Task, TaskChange } from '../src/shared/task';
+import { TASK_STATES, type Page, type Task, type TaskChange } from '../src/shared/task';
 
 function task(id: string, over: Partial<Task> = {}): Task {
   return {
@@ -33,9 +33,14 @@ class FakeService implements ServiceClient {
     return t;
   };
   act = async (_a: string, id: string) => this.take(this.tasks.find((t) => t.id === id)!);
-  queuePause = async () => this.take({});
-  queueResume = async () => this.take({});
-  stats = async () => this.take({ paused: false });
+  queuePaused = false;
+  queuePause = async () => ((this.queuePaused = true), this.take(this.snapshot()));
+  queueResume = async () => ((this.queuePaused = false), this.take(this.snapshot()));
+  stats = async () => this.take(this.snapshot());
+  private snapshot(): QueueStatsView {
+    const byState = Object.fromEntries(TASK_STATES.map((s) => [s, this.tasks.filter((t) => t.state === s).length])) as QueueStatsView['byState'];
+    return { byState, byType: {}, running: 0, busySlots: 0, queuePaused: this.queuePaused, concurrency: { global: 6, perType: {} }, throughputPerMinute: 0, watchers: this.watchers.length };
+  }
   watch(_o: { lastEventId?: string }, h: WatchHandlers) {
     this.watchers.push(h);
     return () => {};

@@ -1,21 +1,21 @@
+import type { TRPCClient } from '@trpc/client';
+import type { inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from '../task-service/rpc/router';
 import type { CreateTaskRequest, EventsRequest, ListRequest } from '../shared/schemas';
-import type { Page, Task, TaskChange, TaskEvent, TaskState } from '../shared/task';
+import type { Page, Task, TaskChange, TaskEvent } from '../shared/task';
 
 /**
  * What the Activity Center needs from the service, named as in DESIGN.md §5. The UI codes
- * against ServiceClient; `fromTrpc` adapts a tRPC v11 client proxy (over the port link) to it.
- * The proxy is described structurally so this file does not depend on the router's module.
+ * against ServiceClient; `fromTrpc` adapts the typed tRPC v11 client (over the port link) to
+ * it. Only the router's *type* is imported, as DESIGN.md §2 allows the renderer.
  */
 
 export type TaskAction = 'cancel' | 'pause' | 'resume' | 'retry' | 'remove';
 
-/** queue.stats as far as the UI reads it; unknown extra fields are ignored. */
-export interface QueueStatsView {
-  byState?: Partial<Record<TaskState, number>>;
-  running?: number;
-  paused?: boolean;
-  throughput?: number | Record<string, unknown>;
-}
+type Outputs = inferRouterOutputs<AppRouter>;
+
+/** queue.stats exactly as the service returns it (counts, running, queuePaused, throughputPerMinute...). */
+export type QueueStatsView = Outputs['queue']['stats'];
 
 /** Connection phases the watch reports: `reconnecting` while the port is down. */
 export type WatchState = 'live' | 'reconnecting';
@@ -31,62 +31,48 @@ export interface ServiceClient {
   events(req: EventsRequest): Promise<Page<TaskEvent>>;
   create(req: CreateTaskRequest): Promise<Task>;
   act(action: TaskAction, id: string): Promise<Task>;
-  queuePause(): Promise<unknown>;
-  queueResume(): Promise<unknown>;
+  queuePause(): Promise<QueueStatsView>;
+  queueResume(): Promise<QueueStatsView>;
   stats(): Promise<QueueStatsView>;
   /** tasks.watch; resumes after `lastEventId` when given. Returns the unsubscribe function. */
   watch(opts: { lastEventId?: string }, handlers: WatchHandlers): () => void;
 }
 
-interface Query<I, O> {
-  query(input: I): Promise<O>;
+// tRPC infers outputs as JSON would carry them, so fields typed `unknown` (a task's input and
+// result, an event's data) come out optional; over the browser host's WebSocket they really are
+// JSON. These put them back as the shared types say: absent reads as null.
+type WireTask = Outputs['tasks']['get'];
+type WireEvent = Outputs['tasks']['events']['items'][number];
+type WireChange = Extract<Outputs['tasks']['watch'] extends AsyncIterable<infer V> ? V : never, { data: unknown }>['data'];
+
+function toTask(t: WireTask): Task {
+  return { ...t, input: t.input ?? null, result: t.result ?? null };
 }
-interface Mutation<I, O> {
-  mutate(input: I): Promise<O>;
+function toEvent(e: WireEvent): TaskEvent {
+  return { ...e, data: e.data ?? null };
 }
-interface SubscribeOptions<O> {
-  onData?(value: O): void;
-  onError?(error: unknown): void;
-  onStarted?(): void;
-  onConnectionStateChange?(state: { state: string }): void;
+function toPage<W, T>(page: { items: W[]; nextCursor: string | null }, map: (w: W) => T): Page<T> {
+  return { items: page.items.map(map), nextCursor: page.nextCursor };
 }
-interface Subscription<I, O> {
-  subscribe(input: I, opts: SubscribeOptions<O>): { unsubscribe(): void };
+function toChange(c: WireChange): TaskChange {
+  return c.kind === 'event' ? { kind: 'event', event: toEvent(c.event), task: c.task ? toTask(c.task) : null } : c;
 }
 
-/** The slice of `createTRPCClient<AppRouter>(...)` the UI calls. */
-export interface TrpcLike {
-  tasks: {
-    list: Query<ListRequest, Page<Task>>;
-    events: Query<EventsRequest, Page<TaskEvent>>;
-    create: Mutation<CreateTaskRequest, Task>;
-    watch: Subscription<{ lastEventId?: string }, { id: string; data: TaskChange } | TaskChange>;
-  } & Record<TaskAction, Mutation<{ id: string }, Task>>;
-  queue: {
-    pause: Mutation<undefined, unknown>;
-    resume: Mutation<undefined, unknown>;
-    stats: Query<undefined, QueueStatsView>;
-  };
-}
-
-export function fromTrpc(trpc: TrpcLike): ServiceClient {
+export function fromTrpc(trpc: TRPCClient<AppRouter>): ServiceClient {
   return {
-    list: (req) => trpc.tasks.list.query(req),
-    events: (req) => trpc.tasks.events.query(req),
-    create: (req) => trpc.tasks.create.mutate(req),
-    act: (action, id) => trpc.tasks[action].mutate({ id }),
-    queuePause: () => trpc.queue.pause.mutate(undefined),
-    queueResume: () => trpc.queue.resume.mutate(undefined),
-    stats: () => trpc.queue.stats.query(undefined),
+    list: async (req) => toPage(await trpc.tasks.list.query(req), toTask),
+    events: async (req) => toPage(await trpc.tasks.events.query(req), toEvent),
+    create: async (req) => toTask(await trpc.tasks.create.mutate(req)),
+    act: async (action, id) => toTask(await trpc.tasks[action].mutate({ id })),
+    queuePause: () => trpc.queue.pause.mutate(),
+    queueResume: () => trpc.queue.resume.mutate(),
+    stats: () => trpc.queue.stats.query(),
     watch(opts, handlers) {
       const input = opts.lastEventId === undefined ? {} : { lastEventId: opts.lastEventId };
       const sub = trpc.tasks.watch.subscribe(input, {
         onStarted: () => handlers.onState('live'),
-        onData(value) {
-          // tracked(seq, change) arrives as {id, data}; accept a bare change too.
-          if ('data' in value && 'id' in value) handlers.onChange(value.data, String(value.id));
-          else handlers.onChange(value as TaskChange, undefined);
-        },
+        // tracked(seq, change) arrives as {id, data}: the id is the journal seq to resume after.
+        onData: (value) => handlers.onChange(toChange(value.data), String(value.id)),
         onError: (e) => handlers.onError(e),
         onConnectionStateChange(s) {
           if (s.state === 'connecting') handlers.onState('reconnecting');

@@ -1,8 +1,8 @@
 import { createTRPCClient } from '@trpc/client';
-import type { AnyTRPCRouter } from '@trpc/server';
+import type { AppRouter } from '../task-service/rpc/router';
 import { PortConnection } from '../shared/port/connection';
 import { portLink } from '../shared/port/link';
-import { fromTrpc, type TrpcLike } from './client';
+import { fromTrpc } from './client';
 import { Session } from './session';
 import { connectElectron, connectWebSocket, isElectron } from './transport';
 import { mountView } from './view';
@@ -13,8 +13,7 @@ import { mountView } from './view';
  */
 
 const connection = new PortConnection({ resubscribe: true });
-// TODO(lead): type with AppRouter once src/task-service/rpc/router.ts exists and drop the cast.
-const trpc = createTRPCClient<AnyTRPCRouter>({ links: [portLink({ connection })] }) as unknown as TrpcLike;
+const trpc = createTRPCClient<AppRouter>({ links: [portLink<AppRouter>({ connection })] });
 const session = new Session(fromTrpc(trpc));
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app element');

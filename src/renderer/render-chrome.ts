@@ -50,7 +50,9 @@ export class ChromeView {
     setAttr(this.queueButton, 'aria-label', session.queuePaused ? 'Resume queue' : 'Pause queue');
     setAttr(this.queueButton, 'aria-pressed', session.queuePaused ? 'true' : 'false');
     const c = session.model.counts();
-    setText(this.counts, `${c.running} running · ${c.queued + c.blocked} waiting · ${c.completed} done · ${c.failed} failed`);
+    const rate = session.stats ? ` · ${session.stats.throughputPerMinute}/min` : '';
+    const paused = session.queuePaused ? ' · queue paused' : '';
+    setText(this.counts, `${c.running} running · ${c.queued + c.blocked} waiting · ${c.completed} done · ${c.failed} failed${rate}${paused}`);
 
     if (this.filter.value !== session.filter) this.filter.value = session.filter;
     this.clear.disabled = session.model.finishedRoots().length === 0;

@@ -27,6 +27,7 @@ export interface Dirty {
 const PAGE = 500;
 /** A safety bound on the first load; the watch keeps everything after it current. */
 const MAX_PAGES = 40;
+const STATS_EVERY_MS = 1_000;
 
 export class Session {
   readonly model = new ActivityModel();
@@ -39,6 +40,7 @@ export class Session {
   queuePaused = false;
   loaded = false;
   private stopWatch: (() => void) | null = null;
+  private statsTimer: ReturnType<typeof setTimeout> | null = null;
   private readonly listeners = new Set<(d: Dirty) => void>();
 
   constructor(private readonly client: ServiceClient) {}
@@ -57,6 +59,7 @@ export class Session {
           const rows = this.model.apply(change, seq);
           const structural = change.kind === 'event';
           this.emit({ structure: structural, rows, chrome: structural, details: structural && this.selected !== null && rows.has(this.selected) });
+          if (structural) this.scheduleStats();
         },
         onState: (state) => {
           if (state === 'reconnecting') this.setStatus({ kind: 'reconnecting', message: null });
@@ -130,10 +133,10 @@ export class Session {
     }
   }
 
+  /** queue.pause / queue.resume answer with the service's stats, so the button shows its word. */
   async toggleQueue(): Promise<void> {
     const pause = !this.queuePaused;
-    if (await this.call(() => (pause ? this.client.queuePause() : this.client.queueResume()))) this.queuePaused = pause;
-    await this.loadStats();
+    await this.call(async () => this.setStats(await (pause ? this.client.queuePause() : this.client.queueResume())));
     this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
   }
 
@@ -143,6 +146,8 @@ export class Session {
   }
 
   dispose(): void {
+    if (this.statsTimer !== null) clearTimeout(this.statsTimer);
+    this.statsTimer = null;
     this.stopWatch?.();
     this.stopWatch = null;
   }
@@ -170,11 +175,27 @@ export class Session {
 
   private async loadStats(): Promise<void> {
     try {
-      this.stats = await this.client.stats();
-      if (typeof this.stats.paused === 'boolean') this.queuePaused = this.stats.paused;
+      this.setStats(await this.client.stats());
     } catch {
       this.stats = null; // stats are a nicety; the list and the alert already show real failures
     }
+  }
+
+  /**
+   * Throughput and the queue's paused flag (another window may toggle it) are the service's
+   * figures, not derivable from events: re-read them after state changes, at most once a second.
+   */
+  private scheduleStats(): void {
+    if (this.statsTimer !== null) return;
+    this.statsTimer = setTimeout(() => {
+      this.statsTimer = null;
+      void this.loadStats().then(() => this.emit({ structure: false, rows: new Set(), chrome: true, details: false }));
+    }, STATS_EVERY_MS);
+  }
+
+  private setStats(stats: QueueStatsView): void {
+    this.stats = stats;
+    this.queuePaused = stats.queuePaused;
   }
 
   /** Runs a user action; a failure becomes the alert. Returns whether it succeeded. */
