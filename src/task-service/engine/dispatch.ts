@@ -1,0 +1,141 @@
+import type { Task } from '../../shared/task';
+import { abortKindOf, abortWith, describeThrown } from './abort';
+import { makeContext } from './context';
+import type { EngineCore } from './core';
+import type { TaskDefinition } from './define';
+import { DueTimer } from './due-timer';
+import type { Execution, Outcome, Settle } from './execution';
+import { portsFor } from './ports';
+import { runInWorker } from './worker-runner';
+
+/**
+ * Claiming and running: claims due tasks within the concurrency limits, runs each handler in its
+ * limiter slot, and hands every outcome to `settle` (the group commit). Owns the executions:
+ * a detached one (fate decided: cancel, pause, timeout, shutdown) keeps its slot until its
+ * handler really returns, and a new run of the same task waits for it, so one task never runs
+ * twice at the same time.
+ */
+export class Dispatcher {
+  readonly executions = new Map<string, Execution>();
+  private readonly zombies = new Map<string, Promise<void>>();
+  readonly handlers = new Set<Promise<void>>();
+  readonly dueTimer: DueTimer;
+  private pumpScheduled = false;
+  /** False once stopped: nothing re-arms timers after stop(). */
+  active = false;
+
+  constructor(
+    private readonly core: EngineCore,
+    private readonly settle: (s: Settle) => void,
+  ) {
+    this.dueTimer = new DueTimer(core.o.clock, () => this.schedulePump());
+  }
+
+  schedulePump(): void {
+    if (this.pumpScheduled) return;
+    this.pumpScheduled = true;
+    setImmediate(() => {
+      this.pumpScheduled = false;
+      this.pump();
+    });
+  }
+
+  pump(): void {
+    const { core } = this;
+    if (!core.isClaiming()) return;
+    const capacity = core.limiter.capacity(core.o.registry.types());
+    if (capacity.size > 0) {
+      let claimed: Task[] = [];
+      try {
+        claimed = core.guard.write(() => core.o.store.claim({ bootId: core.o.bootId, now: core.o.clock.now(), limit: core.limiter.free(), capacity }));
+      } catch {
+        return; // degraded (guard armed the probe) or a store bug; nothing was claimed
+      }
+      for (const t of claimed) this.launch(t);
+      if (claimed.length > 0) core.publish();
+    }
+    this.armDueTimer();
+  }
+
+  /**
+   * One timer for the earliest queued runAt. If that moment has already passed, due tasks are
+   * waiting for a slot (a finishing handler pumps again) — but a later-due task of another type
+   * may hide behind them, so a slow recheck is armed instead of nothing.
+   */
+  armDueTimer(): void {
+    if (!this.active) return;
+    let next: number | null;
+    try {
+      next = this.core.guard.read(() => this.core.o.store.nextRunAt());
+    } catch {
+      return;
+    }
+    const now = this.core.o.clock.now();
+    if (next === null) this.dueTimer.disarm();
+    else this.dueTimer.arm(next > now ? next : now + this.core.o.recheckMs);
+  }
+
+  launch(task: Task): void {
+    const { core } = this;
+    core.parentOf.set(task.id, task.parentId);
+    const def = core.o.registry.get(task.type);
+    const exec: Execution = { task, controller: new AbortController(), detached: false, timeout: null, done: Promise.resolve() };
+    this.executions.set(task.id, exec);
+    const prior = this.zombies.get(task.id);
+    const run = core.limiter.run(task.type, async () => {
+      // A previous run whose result we ignore (cancelled, timed out) may still be going.
+      if (prior) await prior;
+      let outcome: Outcome;
+      try {
+        outcome = { ok: true, result: (await this.invoke(def, exec)) ?? null };
+      } catch (e) {
+        outcome = { ok: false, info: describeThrown(e), abort: abortKindOf(exec.controller.signal) };
+      }
+      if (exec.timeout !== null) core.o.clock.clearTimeout(exec.timeout);
+      if (!exec.detached) this.settle({ task: exec.task, outcome });
+    });
+    exec.done = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.handlers.add(exec.done);
+    void exec.done.then(() => {
+      this.handlers.delete(exec.done);
+      if (this.zombies.get(task.id) === exec.done) this.zombies.delete(task.id);
+      if (this.executions.get(task.id) === exec && exec.detached) this.executions.delete(task.id);
+      this.schedulePump();
+    });
+  }
+
+  private async invoke(def: TaskDefinition, exec: Execution): Promise<unknown> {
+    const { core } = this;
+    const { task } = exec;
+    const input = core.o.registry.parseInput(task.type, task.input);
+    const checkpoint = core.guard.read(() => core.o.store.getCheckpoint(task.id)) ?? null;
+    if (def.timeoutMs !== undefined) exec.timeout = core.o.clock.setTimeout(() => this.onTimeout(exec, def.timeoutMs!), def.timeoutMs);
+    const ports = portsFor(core, exec);
+    if (def.runIn === 'worker') return runInWorker(def, task, input, checkpoint, exec.controller.signal, ports, core.o.workerGraceMs);
+    return def.run(makeContext(task, input, checkpoint, exec.controller.signal, ports));
+  }
+
+  private onTimeout(exec: Execution, ms: number): void {
+    exec.timeout = null;
+    if (exec.detached) return;
+    abortWith(exec.controller, 'timeout', `Task timed out after ${ms} ms`);
+    this.detach(exec);
+    this.settle({
+      task: exec.task,
+      outcome: { ok: false, abort: 'timeout', info: { name: 'TimeoutError', code: 'TIMEOUT', message: `Task exceeded its timeout of ${ms} ms`, permanent: false } },
+    });
+  }
+
+  /** The engine stops listening to this run; its slot stays held until the handler returns. */
+  detach(exec: Execution): void {
+    if (exec.detached) return;
+    exec.detached = true;
+    if (exec.timeout !== null) this.core.o.clock.clearTimeout(exec.timeout);
+    exec.timeout = null;
+    if (this.executions.get(exec.task.id) === exec) this.executions.delete(exec.task.id);
+    if (this.handlers.has(exec.done)) this.zombies.set(exec.task.id, exec.done);
+  }
+}
