@@ -39,6 +39,8 @@ async function boot(config: ServiceConfig): Promise<void> {
       const opened = openTaskStore(file, { ...o, ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}) });
       if (opened.movedAside) log('warn', 'database was unreadable and was moved aside', { ...opened.movedAside });
       if (opened.migration.applied.length > 0) log('info', 'migrated', { ...opened.migration });
+      // Only that boot's row goes (never a live stranger's): the host watched its process die.
+      if (config.takeoverBootId) opened.store.releaseOwnership(config.takeoverBootId);
       return opened.store;
     },
   });

@@ -15,6 +15,11 @@ export const serviceConfig = z.object({
     .optional(),
   synchronous: z.enum(['NORMAL', 'FULL']).optional(),
   /**
+   * The boot id of this host's previous service, which the host saw exit (a crash): its owner
+   * row is released at once instead of blocking the restart until the heartbeat goes stale.
+   */
+  takeoverBootId: z.string().min(1).max(100).optional(),
+  /**
    * Extra task-definition modules (absolute paths) to register: test fixtures (crash, hang,
    * spam progress) that must not ship in the app. Honoured only when the host set
    * PLAYLISTIFY_ALLOW_TASK_MODULES=1 in the service's environment.
