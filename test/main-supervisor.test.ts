@@ -3,16 +3,18 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Supervisor, type ServiceChild, type SupervisorState } from '../src/main/supervisor';
+import { Supervisor, type ForkContext, type ServiceChild, type SupervisorState } from '../src/main/supervisor';
 import { FakeChild, ManualClock } from './support/main-fakes';
 
 function setup(opts: { readyTimeoutMs?: number; drainTimeoutMs?: number } = {}) {
   const clock = new ManualClock();
   const children: FakeChild[] = [];
   const states: SupervisorState[] = [];
+  const contexts: ForkContext[] = [];
   const sup = new Supervisor({
     clock,
-    fork: () => {
+    fork: (context) => {
+      contexts.push(context);
       const c = new FakeChild();
       children.push(c);
       return c;
@@ -21,7 +23,7 @@ function setup(opts: { readyTimeoutMs?: number; drainTimeoutMs?: number } = {}) 
   });
   sup.onState((s) => states.push(s));
   const last = () => children[children.length - 1]!;
-  return { clock, children, states, sup, last };
+  return { clock, children, contexts, states, sup, last };
 }
 
 const flush = () => new Promise<void>((r) => setImmediate(r));
@@ -38,6 +40,19 @@ describe('Supervisor', () => {
     expect(sup.state).toMatchObject({ kind: 'running', pid: last().pid });
     expect(ready).toEqual([last()]);
     expect(sup.service).toBe(last());
+  });
+
+  // Regression: a restarted service refused to start (SERVICE_LOCKED) because the crashed
+  // one's owner heartbeat was still fresh; the new child is now told whose row to take over.
+  it("hands the next child the crashed child's boot id to take over, and none to the first", () => {
+    const { sup, clock, contexts, last } = setup();
+    sup.start();
+    expect(contexts).toEqual([{ takeoverBootId: null }]);
+    last().ready();
+    const crashed = last();
+    crashed.exit(null);
+    clock.advance(500);
+    expect(contexts[1]).toEqual({ takeoverBootId: `boot-${crashed.pid}` });
   });
 
   it('restarts a crashed service with backoff 0.5 s doubling, then gives up after 5 crashes in a minute and says why', () => {

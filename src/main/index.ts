@@ -47,7 +47,7 @@ async function start(): Promise<void> {
     closePort: (port) => port.close(),
   });
   const supervisor = new Supervisor({
-    fork: () => forkService(userData, binding.path),
+    fork: ({ takeoverBootId }) => forkService(userData, binding.path, takeoverBootId),
   });
   supervisor.onReady((child) => broker.attach(child));
   supervisor.onState((s) => {
@@ -85,7 +85,7 @@ async function start(): Promise<void> {
   });
 }
 
-function forkService(userData: string, nativeBinding: string): ServiceChild {
+function forkService(userData: string, nativeBinding: string, takeoverBootId: string | null): ServiceChild {
   const child = utilityProcess.fork(servicePath, [], {
     serviceName: 'Playlistify task service',
     stdio: 'inherit',
@@ -97,7 +97,13 @@ function forkService(userData: string, nativeBinding: string): ServiceChild {
     },
   });
   // The same first message the Node host sends; env carries it too for early startup code.
-  child.postMessage({ type: 'config', dbPath: databasePath(userData), nativeBinding, downloadsDir: app.getPath('downloads') });
+  child.postMessage({
+    type: 'config',
+    dbPath: databasePath(userData),
+    nativeBinding,
+    downloadsDir: app.getPath('downloads'),
+    ...(takeoverBootId ? { takeoverBootId } : {}),
+  });
   return {
     get pid() {
       return child.pid;

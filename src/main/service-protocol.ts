@@ -4,7 +4,7 @@
  * MessagePorts that `connect` hands over.
  *
  * host -> service
- *   {type:'config', dbPath, nativeBinding?, downloadsDir?}: first message (same as the Node host's)
+ *   {type:'config', dbPath, nativeBinding?, downloadsDir?, takeoverBootId?}: first message (same as the Node host's)
  *   {type:'connect', clientId}  + ports[0]: a new client; the service serves tRPC on that port
  *   {type:'shutdown'}                      : drain: stop claiming, checkpoint, close, exit(0)
  * service -> host
@@ -29,6 +29,8 @@ export interface ConfigMessage {
   dbPath: string;
   nativeBinding?: string;
   downloadsDir?: string;
+  /** The previous child's boot id, after it exited: release its owner row (see ForkContext). */
+  takeoverBootId?: string;
 }
 
 export type HostToService = ConfigMessage | ConnectMessage | DrainMessage;

@@ -53,8 +53,17 @@ export type SupervisorState =
   | { kind: 'stopping' }
   | { kind: 'stopped'; reason: ExitReason | null };
 
+/** What a new child must know about the one before it. */
+export interface ForkContext {
+  /**
+   * The boot id of the previous child, which has exited: its database owner row may be taken
+   * over at once (send it as `takeoverBootId` in the config) rather than after it goes stale.
+   */
+  takeoverBootId: string | null;
+}
+
 export interface SupervisorOptions {
-  fork: () => ServiceChild;
+  fork: (context: ForkContext) => ServiceChild;
   clock?: Clock;
   baseDelayMs?: number;
   maxDelayMs?: number;
@@ -76,6 +85,8 @@ export class Supervisor {
   private crashTimes: number[] = [];
   private backoffStep = 0;
   private attempt = 0;
+  /** The boot id of the last child that said ready and has since exited. */
+  private deadBootId: string | null = null;
   private stopWaiters: Array<(r: ExitReason | null) => void> = [];
   private readonly stateListeners = new Set<Listener<SupervisorState>>();
   private readonly readyListeners = new Set<Listener<ServiceChild>>();
@@ -154,17 +165,19 @@ export class Supervisor {
     this.setState({ kind: 'starting', attempt: this.attempt });
     let child: ServiceChild;
     try {
-      child = this.options.fork();
+      child = this.options.fork({ takeoverBootId: this.deadBootId });
     } catch (e) {
       this.crashed({ kind: 'spawn-failed', message: e instanceof Error ? e.message : String(e) });
       return;
     }
     this.child = child;
     let fatal: ExitReason | null = null;
+    let bootId: string | null = null;
     child.on('message', (raw) => {
       if (this.child !== child) return;
       const msg = asServiceMessage(raw);
       if (msg?.type === 'ready' && this.current.kind === 'starting') {
+        bootId = msg.bootId ?? null;
         this.clearTimer();
         this.setState({ kind: 'running', pid: child.pid, since: this.clock.now() });
         for (const fn of this.readyListeners) fn(child);
@@ -173,6 +186,8 @@ export class Supervisor {
       }
     });
     child.on('exit', (code) => {
+      // Gone for good, whoever ended it (even after the start timeout detached it).
+      if (bootId !== null) this.deadBootId = bootId;
       if (this.child !== child) return;
       this.child = null;
       if (this.current.kind === 'stopping') {

@@ -24,7 +24,8 @@ export interface WebDevOptions {
   serviceEntry?: string;
   port?: number;
   downloadsDir?: string;
-  stdio?: 'inherit' | 'pipe' | 'ignore';
+  /** The service's output: inherited (default), ignored, or each line to `log` (never a pipe left unread, which would stall the child). */
+  stdio?: 'inherit' | 'ignore' | { log: (line: string) => void };
   supervisor?: Omit<SupervisorOptions, 'fork'>;
 }
 
@@ -66,6 +67,18 @@ export function nodeHostChild(host: NodeHost): ServiceChild {
   };
 }
 
+function forwardLines(host: NodeHost, log: (line: string) => void): void {
+  for (const stream of [host.child.stdout, host.child.stderr]) {
+    let rest = '';
+    stream?.setEncoding('utf8');
+    stream?.on('data', (chunk: string) => {
+      const lines = (rest + chunk).split('\n');
+      rest = lines.pop() ?? '';
+      for (const line of lines) log(line);
+    });
+  }
+}
+
 export async function startWebDev(opts: WebDevOptions): Promise<WebDev> {
   fs.mkdirSync(opts.userDataDir, { recursive: true });
   const rendererDir = opts.rendererDir ?? DEFAULT_RENDERER_DIR;
@@ -76,12 +89,13 @@ export async function startWebDev(opts: WebDevOptions): Promise<WebDev> {
   let host: NodeHost | null = null;
   const supervisor = new Supervisor({
     ...opts.supervisor,
-    fork: () => {
+    fork: ({ takeoverBootId }) => {
       host = startNodeHost({
         entry: opts.serviceEntry ?? DEFAULT_SERVICE_ENTRY,
-        config: { dbPath: databasePath(opts.userDataDir), downloadsDir },
-        stdio: opts.stdio ?? 'inherit',
+        config: { dbPath: databasePath(opts.userDataDir), downloadsDir, ...(takeoverBootId ? { takeoverBootId } : {}) },
+        stdio: typeof opts.stdio === 'object' ? 'pipe' : (opts.stdio ?? 'inherit'),
       });
+      if (typeof opts.stdio === 'object') forwardLines(host, opts.stdio.log);
       return nodeHostChild(host);
     },
   });
