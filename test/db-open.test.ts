@@ -1,4 +1,6 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync, openSync, writeSync, closeSync, statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../src/task-service/db/migrate';
@@ -38,6 +40,25 @@ describe('openDatabase', () => {
     const { db, movedAside } = openDatabase(file);
     expect(movedAside).toBeNull();
     expect(db.prepare('SELECT count(*) AS n FROM filler').get()).toEqual({ n: 5000 });
+    db.close();
+  });
+
+  it('a database left with a hot WAL by a killed process is healthy, not moved aside (regression guard: crash != corrupt)', () => {
+    const file = tmpDbPath();
+    fill(file);
+    const script = `
+      const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+      const db = new Database(process.argv[1]);
+      db.pragma('journal_mode = WAL');
+      db.pragma('wal_autocheckpoint = 0');
+      db.prepare("INSERT INTO filler (body) VALUES ('written before the crash')").run();
+      process.kill(process.pid, 'SIGKILL');`;
+    const child = spawnSync(process.execPath, ['-e', script, file]);
+    expect(child.signal).toBe('SIGKILL');
+    expect(existsSync(`${file}-wal`)).toBe(true);
+    const { db, movedAside } = openDatabase(file);
+    expect(movedAside).toBeNull();
+    expect(db.prepare("SELECT count(*) AS n FROM filler WHERE body = 'written before the crash'").get()).toEqual({ n: 1 });
     db.close();
   });
 
