@@ -55,6 +55,16 @@ export interface RouteStats {
   /** The Range and If-Range headers of each request (undefined when absent). */
   ranges: Array<string | undefined>;
   ifRanges: Array<string | undefined>;
+  /** Body bytes handed to the socket, per request (same order as `ranges`). */
+  bodyBytes: number[];
+}
+
+/** Requests in flight on the routes under one path prefix, counted server side. */
+export interface ConcurrencyGauge {
+  /** Requests whose response has not closed yet. */
+  active: number;
+  /** The most that were ever in flight at once. */
+  max: number;
 }
 
 export interface LoopbackServer {
@@ -63,6 +73,12 @@ export interface LoopbackServer {
   route(path: string, options: RouteOptions): void;
   patch(path: string, options: Partial<RouteOptions>): void;
   stats(path: string): RouteStats;
+  /**
+   * A live gauge of requests in flight under `prefix` (from arrival to the response's close).
+   * The server ends a response once its last byte is in the socket, so this can only
+   * under-count what a client holds open; it never over-counts.
+   */
+  gauge(prefix: string): ConcurrencyGauge;
   /** Destroys every open connection (e.g. to simulate the network dropping). */
   dropConnections(): void;
   close(): Promise<void>;
@@ -76,16 +92,20 @@ interface Route {
 const BASE_DATE = Date.UTC(2024, 0, 1);
 
 function emptyStats(): RouteStats {
-  return { requests: 0, bytesSent: 0, statuses: [], ranges: [], ifRanges: [] };
+  return { requests: 0, bytesSent: 0, statuses: [], ranges: [], ifRanges: [], bodyBytes: [] };
 }
 
+/** Sleeps, waking early when the response closes; either way the listener is removed (a
+ * throttled body sleeps once per slice, and leaked listeners piled up past MaxListeners). */
 function sleep(ms: number, res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    res.once('close', () => {
+    const done = (): void => {
       clearTimeout(timer);
+      res.off('close', done);
       resolve();
-    });
+    };
+    const timer = setTimeout(done, ms);
+    res.on('close', done);
   });
 }
 
@@ -115,7 +135,7 @@ function parseRange(header: string | undefined, size: number): { start: number; 
   return start >= size || end <= start ? 'unsatisfiable' : { start, end };
 }
 
-async function sendBody(route: Route, req: IncomingMessage, res: ServerResponse, slices: Iterable<Buffer>): Promise<void> {
+async function sendBody(route: Route, req: IncomingMessage, res: ServerResponse, slices: Iterable<Buffer>, requestIndex: number): Promise<void> {
   const o = route.options;
   const disconnectAt = o.disconnectAfterBytes !== undefined && route.stats.requests <= (o.disconnectTimes ?? 1) ? o.disconnectAfterBytes : Infinity;
   const stallAt = o.stallAfterBytes ?? Infinity;
@@ -130,6 +150,7 @@ async function sendBody(route: Route, req: IncomingMessage, res: ServerResponse,
       off += piece.length;
       sent += piece.length;
       route.stats.bytesSent += piece.length;
+      route.stats.bodyBytes[requestIndex]! += piece.length;
       if (!res.write(piece)) await drained(res);
       if (o.bytesPerSecond) await sleep((piece.length / o.bytesPerSecond) * 1000, res);
     }
@@ -151,6 +172,7 @@ async function handle(route: Route, req: IncomingMessage, res: ServerResponse): 
   const n = ++s.requests;
   s.ranges.push(req.headers.range);
   s.ifRanges.push(req.headers['if-range'] as string | undefined);
+  s.bodyBytes.push(0);
   const reply = (status: number, headers: http.OutgoingHttpHeaders = {}): void => {
     s.statuses.push(status);
     res.writeHead(status, headers);
@@ -163,7 +185,7 @@ async function handle(route: Route, req: IncomingMessage, res: ServerResponse): 
   if (o.json !== undefined || o.body !== undefined) {
     const body = o.body ?? JSON.stringify(o.json);
     reply(200, { 'content-type': o.contentType ?? (o.json !== undefined ? 'application/json' : 'application/octet-stream'), 'content-length': Buffer.byteLength(body) });
-    return sendBody(route, req, res, [Buffer.from(body)]);
+    return sendBody(route, req, res, [Buffer.from(body)], n - 1);
   }
   if (!o.content) return void (reply(404), res.end('no content configured'));
   const { size, seed } = o.content;
@@ -185,14 +207,21 @@ async function handle(route: Route, req: IncomingMessage, res: ServerResponse): 
   if (!o.omitContentLength) headers['content-length'] = end - start;
   if (range) headers['content-range'] = `bytes ${start}-${end - 1}/${size}`;
   reply(range ? 206 : 200, headers);
-  return sendBody(route, req, res, contentSlices(versionSeed(seed, version), start, end));
+  return sendBody(route, req, res, contentSlices(versionSeed(seed, version), start, end), n - 1);
 }
 
 /** Starts a server on 127.0.0.1 with an OS-chosen port. */
 export async function startLoopbackServer(): Promise<LoopbackServer> {
   const routes = new Map<string, Route>();
+  const gauges = new Map<string, ConcurrencyGauge>();
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    for (const [prefix, g] of gauges) {
+      if (!path.startsWith(prefix)) continue;
+      g.active += 1;
+      g.max = Math.max(g.max, g.active);
+      res.once('close', () => void (g.active -= 1));
+    }
     const route = routes.get(path);
     if (!route) return void res.writeHead(404).end('no such route');
     handle(route, req, res).catch((e: unknown) => {
@@ -214,6 +243,11 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
     route: (path, options) => void routes.set(path, { options, stats: emptyStats() }),
     patch: (path, options) => void Object.assign(get(path).options, options),
     stats: (path) => get(path).stats,
+    gauge: (prefix) => {
+      let g = gauges.get(prefix);
+      if (!g) gauges.set(prefix, (g = { active: 0, max: 0 }));
+      return g;
+    },
     dropConnections: () => server.closeAllConnections(),
     close: async () => {
       server.closeAllConnections();
