@@ -23,9 +23,11 @@ test('imports a playlist: children appear under the parent, progress, and all co
   await testInfo.attach('importing', { body: await page.screenshot(), contentType: 'image/png' });
   await expect(group.locator('.children .badge', { hasText: 'completed' })).toHaveCount(3, { timeout: 60_000 });
   await expect(group.locator(':scope > .row .badge')).toHaveText('completed');
-  const files = fs.readdirSync(app.downloadsDir).filter((f) => !f.endsWith('.part'));
+  // A playlist downloads into a folder named after it.
+  const folder = path.join(app.downloadsDir, 'Road trip');
+  const files = fs.readdirSync(folder).filter((f) => !f.endsWith('.part'));
   expect(files).toHaveLength(3);
-  for (const f of files) expect(fs.statSync(path.join(app.downloadsDir, f)).size).toBe(2 * MB);
+  for (const f of files) expect(fs.statSync(path.join(folder, f)).size).toBe(2 * MB);
 });
 
 test('cancels a running download', async ({ app, server }) => {
@@ -59,6 +61,10 @@ test('survives a service crash mid-download: reconnecting, then live again, and 
   await submitForm(app.page, 'Download URL', url, app.downloadsDir);
   const row = taskRow(app.page, url);
   await expect(row.locator('.figures')).toContainText('of 8.0 MB');
+  // Kill only once a checkpoint is durable (the open history follows the journal live), so
+  // the resume has something to resume from.
+  await row.getByRole('button', { name: `Show history of ${url}` }).click();
+  await expect(app.page.getByRole('list', { name: `History of ${url}` })).toContainText('checkpoint saved');
 
   await app.killService();
   await expect(app.page.getByRole('status')).toContainText('Reconnecting');
@@ -68,6 +74,7 @@ test('survives a service crash mid-download: reconnecting, then live again, and 
   await expect(row.locator('.badge')).toHaveText('completed', { timeout: 60_000 });
   // Resumed from its checkpoint with a Range request, not from zero.
   expect(server.stats('/crash.mp4').ranges.some((r) => r !== undefined)).toBe(true);
+  expect(fs.statSync(path.join(app.downloadsDir, 'crash.mp4')).size).toBe(8 * MB);
 });
 
 test('keeps the history across a restart of the host', async ({ app, server }) => {

@@ -27,8 +27,8 @@ interface Host {
   close(): Promise<void>;
 }
 
-async function startWeb(dataDir: string, newPage: () => Promise<Page>): Promise<Host> {
-  const dev: WebDev = await startWebDev({ userDataDir: dataDir, stdio: 'pipe', supervisor: { baseDelayMs: 200 } });
+async function startWeb(dataDir: string, newPage: () => Promise<Page>, log: (line: string) => void): Promise<Host> {
+  const dev: WebDev = await startWebDev({ userDataDir: dataDir, stdio: { log }, supervisor: { baseDelayMs: 200 } });
   const page = await newPage();
   await page.goto(dev.url);
   return { page, servicePid: async () => dev.servicePid(), close: () => dev.close() };
@@ -58,13 +58,15 @@ export const test = base.extend<{ app: App; server: LoopbackServer }>({
   // project too. The web host gets its own browser with the project's launch options.
   app: async ({ playwright }, use, testInfo) => {
     const electron = testInfo.project.name === 'electron';
-    test.skip(electron && electronBinary() === null, ELECTRON_MISSING);
+    // playwright.config.ts gives the electron project no tests when the binary is missing.
+    if (electron && electronBinary() === null) throw new Error(ELECTRON_MISSING);
     const browser = electron ? null : await playwright.chromium.launch(testInfo.project.use.launchOptions);
     const newPage = async () => browser!.newPage();
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'playlistify-e2e-'));
     const downloadsDir = path.join(dataDir, 'downloads');
     fs.mkdirSync(downloadsDir, { recursive: true });
-    const launch = () => (electron ? startElectron(dataDir) : startWeb(dataDir, newPage));
+    const serviceLog: string[] = [];
+    const launch = () => (electron ? startElectron(dataDir) : startWeb(dataDir, newPage, (line) => serviceLog.push(line)));
     let host = await launch();
     const app: App = {
       get page() {
@@ -86,6 +88,12 @@ export const test = base.extend<{ app: App; server: LoopbackServer }>({
     await use(app);
     await testInfo.attach('final', { body: await host.page.screenshot({ fullPage: true }), contentType: 'image/png' }).catch(() => {});
     await host.close();
+    if (serviceLog.length > 0) {
+      // Kept beside the screenshots in test-results/, for a failure to be read later.
+      const file = testInfo.outputPath('service.log');
+      fs.writeFileSync(file, `${serviceLog.join('\n')}\n`);
+      await testInfo.attach('service-log', { path: file, contentType: 'text/plain' });
+    }
     await browser?.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
   },

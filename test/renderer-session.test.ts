@@ -3,7 +3,7 @@ import type { QueueStatsView, ServiceClient, WatchHandlers } from '../src/render
 import { Session } from '../src/renderer/session';
 import { PortClosedError } from '../src/shared/port/connection';
 import { ServiceError } from '../src/shared/errors';
-import { TASK_STATES, type Page, type Task, type TaskChange } from '../src/shared/task';
+import { TASK_STATES, type Page, type Task, type TaskChange, type TaskEvent } from '../src/shared/task';
 
 function task(id: string, over: Partial<Task> = {}): Task {
   return {
@@ -89,6 +89,39 @@ describe('Session', () => {
     expect(s.status.kind).toBe('live');
     expect(svc.lists).toBe(before + 1);
     expect(s.model.tasks.has('b')).toBe(true);
+  });
+
+  // Regression: the page showed Live as soon as the watch was re-sent, and then stayed
+  // "Reconnecting…" for good once resumed subscriptions stopped reporting `started`.
+  it('after a drop, goes live only when the service answers on the new port', async () => {
+    const svc = new FakeService();
+    const s = new Session(svc);
+    await s.start();
+    svc.watchers[0]!.onState('reconnecting');
+    expect(s.status.kind).toBe('reconnecting');
+    svc.fail = new PortClosedError('The service port closed'); // this port closed again at once
+    svc.watchers[0]!.onState('live');
+    await new Promise((r) => setImmediate(r));
+    expect(s.status.kind).toBe('reconnecting');
+    expect(s.alert).toBeNull();
+    svc.watchers[0]!.onState('live');
+    await new Promise((r) => setImmediate(r));
+    expect(s.status.kind).toBe('live');
+  });
+
+  it("extends the open task's history live from the watch, without duplicating listed events", async () => {
+    const svc = new FakeService();
+    svc.tasks = [task('a', { state: 'running' })];
+    const ev = (seq: number, taskId = 'a'): TaskEvent => ({ seq, taskId, kind: 'checkpoint', from: null, to: null, data: { bytes: seq }, at: seq });
+    svc.events = async () => ({ items: [ev(1), ev(2)], nextCursor: null });
+    const s = new Session(svc);
+    await s.start();
+    await s.select('a');
+    const change = (e: TaskEvent): TaskChange => ({ kind: 'event', event: e, task: svc.tasks[0]! });
+    svc.watchers[0]!.onChange(change(ev(2)), '2'); // replayed: already listed
+    svc.watchers[0]!.onChange(change(ev(3, 'other')), '3');
+    svc.watchers[0]!.onChange(change(ev(4)), '4');
+    expect(s.history.map((e) => e.seq)).toEqual([1, 2, 4]);
   });
 
   it('shows why when the service gave up', async () => {

@@ -17,7 +17,11 @@ type Outputs = inferRouterOutputs<AppRouter>;
 /** queue.stats exactly as the service returns it (counts, running, queuePaused, throughputPerMinute...). */
 export type QueueStatsView = Outputs['queue']['stats'];
 
-/** Connection phases the watch reports: `reconnecting` while the port is down. */
+/**
+ * Connection phases the watch reports: `reconnecting` while the port is down, `live` when it
+ * was (re)sent on a port. A resumed subscription does not report `started` again, so the
+ * re-send is the signal; whether the service answers there is for the caller to find out.
+ */
 export type WatchState = 'live' | 'reconnecting';
 
 export interface WatchHandlers {
@@ -76,6 +80,7 @@ export function fromTrpc(trpc: TRPCClient<AppRouter>): ServiceClient {
         onError: (e) => handlers.onError(e),
         onConnectionStateChange(s) {
           if (s.state === 'connecting') handlers.onState('reconnecting');
+          else if (s.state === 'pending') handlers.onState('live');
         },
       });
       return () => sub.unsubscribe();

@@ -41,6 +41,7 @@ export class Session {
   loaded = false;
   private stopWatch: (() => void) | null = null;
   private statsTimer: ReturnType<typeof setTimeout> | null = null;
+  private historyLive = true;
   private readonly listeners = new Set<(d: Dirty) => void>();
 
   constructor(private readonly client: ServiceClient) {}
@@ -58,7 +59,8 @@ export class Session {
         onChange: (change, seq) => {
           const rows = this.model.apply(change, seq);
           const structural = change.kind === 'event';
-          this.emit({ structure: structural, rows, chrome: structural, details: structural && this.selected !== null && rows.has(this.selected) });
+          const historyGrew = structural && this.appendHistory(change.event);
+          this.emit({ structure: structural, rows, chrome: structural, details: historyGrew || (structural && this.selected !== null && rows.has(this.selected)) });
           if (structural) this.scheduleStats();
         },
         onState: (state) => {
@@ -82,7 +84,8 @@ export class Session {
     if (this.status.kind === 'live' || this.status.kind === 'connecting') this.setStatus({ kind: 'reconnecting', message: null });
   }
 
-  async refresh(): Promise<void> {
+  /** Lists everything again; false when the service could not be asked (the alert or banner says why). */
+  async refresh(): Promise<boolean> {
     try {
       let cursor: string | undefined;
       for (let page = 0; page < MAX_PAGES; page++) {
@@ -96,8 +99,10 @@ export class Session {
       if (this.status.kind === 'connecting') this.setStatus({ kind: 'live' });
       await this.loadStats();
       this.emit({ structure: true, rows: new Set(), chrome: true, details: false });
+      return true;
     } catch (e) {
       this.fail(e);
+      return false;
     }
   }
 
@@ -109,6 +114,7 @@ export class Session {
   async select(id: string | null): Promise<void> {
     this.selected = id;
     this.history = [];
+    this.historyLive = true;
     this.emit({ structure: false, rows: new Set(), chrome: false, details: true });
     if (id !== null) await this.loadHistory(id);
   }
@@ -152,21 +158,38 @@ export class Session {
     this.stopWatch = null;
   }
 
+  /**
+   * The watch is on a port again (first start, or re-sent after a reconnect). After a drop we
+   * are live only once the service answers a listing on the new port: a port can open and close
+   * again while the service is still restarting. The watch replays events from lastEventId
+   * meanwhile; the listing also brings back live progress rows.
+   */
   private async becameLive(): Promise<void> {
-    const wasDown = this.status.kind === 'reconnecting';
+    if (this.status.kind === 'connecting') this.setStatus({ kind: 'live' });
+    if (this.status.kind !== 'reconnecting') return;
+    if (!(await this.refresh()) || this.status.kind !== 'reconnecting') return;
     this.setStatus({ kind: 'live' });
-    // Events are replayed from lastEventId; the listing also brings back live progress rows.
-    if (wasDown) {
-      await this.refresh();
-      if (this.selected) await this.loadHistory(this.selected);
-    }
+    if (this.selected) await this.loadHistory(this.selected);
+  }
+
+  /** The open history follows the journal live; replayed or already listed events are skipped. */
+  private appendHistory(event: TaskEvent): boolean {
+    if (event.taskId !== this.selected || !this.historyLive) return false;
+    const last = this.history[this.history.length - 1];
+    if (last && event.seq <= last.seq) return false;
+    this.history.push(event);
+    return true;
   }
 
   private async loadHistory(id: string): Promise<void> {
     try {
       const page = await this.client.events({ id, limit: 200 });
       if (this.selected !== id) return;
-      this.history = page.items;
+      // Events the watch appended while this page was on its way are kept after it.
+      const lastListed = page.items[page.items.length - 1]?.seq ?? -1;
+      this.history = [...page.items, ...this.history.filter((e) => e.seq > lastListed)];
+      // A history cut at the page limit is not extended live: the gap would not show.
+      this.historyLive = page.nextCursor === null;
       this.emit({ structure: false, rows: new Set(), chrome: false, details: true });
     } catch (e) {
       this.fail(e);
