@@ -1,6 +1,7 @@
-import { ServiceError, toServiceError } from '../shared/errors';
+import { ServiceError, toServiceError, type ErrorCode } from '../shared/errors';
 import { getParentPort, type ParentMessage } from './parent-port';
 import { serveOnPort, type PortServer } from './rpc/adapter';
+import { serviceErrorOf } from './rpc/errors';
 import { createAppRouter } from './rpc/router';
 import { createTaskService, type TaskService } from './service';
 import { openTaskStore } from './store/open-store';
@@ -15,6 +16,9 @@ import { log } from './entry/log';
  * `connect` per client with its port in `ports[0]`; `shutdown` or SIGTERM drains and exits.
  * Clients that connect before the database is ready wait; they are served once it is.
  */
+
+/** Codes that mean the service failed a call, as opposed to refusing a bad or stale request. */
+const SERVICE_FAULTS: ReadonlySet<ErrorCode> = new Set(['INTERNAL', 'DB_UNAVAILABLE', 'DB_CORRUPT', 'DISK_FULL', 'INTEGRITY']);
 
 const parent = getParentPort();
 const servers = new Set<PortServer>();
@@ -65,7 +69,10 @@ function connect({ ports }: ParentMessage): void {
     port,
     createContext: () => ({ clientId }),
     onError: ({ error, path }) => {
-      if (error.code === 'INTERNAL_SERVER_ERROR') log('error', 'procedure failed', { clientId, path, message: error.message });
+      // A ServiceError thrown by a procedure reaches here as INTERNAL_SERVER_ERROR whatever its
+      // code; only the service's own faults are errors worth a log line, not a client's NOT_FOUND.
+      const { code } = serviceErrorOf(error);
+      if (SERVICE_FAULTS.has(code)) log('error', 'procedure failed', { clientId, path, code, message: error.message });
     },
   });
   servers.add(server);
