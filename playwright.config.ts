@@ -5,7 +5,7 @@ import { electronBinary } from './e2e/electron-binary';
  * The same specs (e2e/) against two hosts: `web` (Debian Chromium + the Node host, everywhere)
  * and `electron` (Playwright's _electron under xvfb, where the binary is installed; without it
  * the project has no tests, and `npm run test:e2e` says so in one line). Screenshots are kept
- * for every test in test-results/.
+ * (named ones, the final page, and the service log) for every test in test-results/.
  */
 
 const hasElectron = electronBinary() !== null;
@@ -22,7 +22,7 @@ export default defineConfig({
   workers: 1,
   reporter: [['list']],
   use: {
-    screenshot: 'on',
+    screenshot: 'only-on-failure',
     trace: 'retain-on-failure',
   },
   projects: [

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { expect, submitForm, taskRow, test } from './fixtures';
+import { expect, snap, submitForm, taskRow, test } from './fixtures';
 
 /**
  * The Activity Center end to end, once for both hosts. Downloads come from the loopback
@@ -20,7 +20,7 @@ test('imports a playlist: children appear under the parent, progress, and all co
   await expect(group.locator('.children > li')).toHaveCount(3);
   // Progress is visible while they run: a progressbar with a value, and byte figures.
   await expect(group.locator('.children [role=progressbar][aria-valuenow]').first()).toBeVisible();
-  await testInfo.attach('importing', { body: await page.screenshot(), contentType: 'image/png' });
+  await snap(page, testInfo, 'importing');
   await expect(group.locator('.children .badge', { hasText: 'completed' })).toHaveCount(3, { timeout: 60_000 });
   await expect(group.locator(':scope > .row .badge')).toHaveText('completed');
   // A playlist downloads into a folder named after it.
@@ -68,7 +68,7 @@ test('survives a service crash mid-download: reconnecting, then live again, and 
 
   await app.killService();
   await expect(app.page.getByRole('status')).toContainText('Reconnecting');
-  await testInfo.attach('reconnecting', { body: await app.page.screenshot(), contentType: 'image/png' });
+  await snap(app.page, testInfo, 'reconnecting');
   server.patch('/crash.mp4', { bytesPerSecond: 8 * MB });
   await expect(app.page.getByRole('status')).toHaveText('Live');
   await expect(row.locator('.badge')).toHaveText('completed', { timeout: 60_000 });

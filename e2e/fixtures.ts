@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { _electron, test as base, expect, type ElectronApplication, type Page } from '@playwright/test';
+import { _electron, test as base, expect, type ElectronApplication, type Page, type TestInfo } from '@playwright/test';
 import { startWebDev, type WebDev } from '../src/main/web-dev';
 import { startLoopbackServer, type LoopbackServer } from '../test/support/loopback-server';
 import { ELECTRON_MISSING, electronBinary } from './electron-binary';
@@ -86,7 +86,7 @@ export const test = base.extend<{ app: App; server: LoopbackServer }>({
     };
     await expect(app.page.getByRole('status')).toHaveText('Live');
     await use(app);
-    await testInfo.attach('final', { body: await host.page.screenshot({ fullPage: true }), contentType: 'image/png' }).catch(() => {});
+    await snap(host.page, testInfo, 'final').catch(() => {});
     await host.close();
     if (serviceLog.length > 0) {
       // Kept beside the screenshots in test-results/, for a failure to be read later.
@@ -112,4 +112,11 @@ export async function submitForm(page: Page, form: 'Import playlist' | 'Download
   await f.getByLabel('URL').fill(url);
   await f.getByLabel('Folder').fill(dir);
   await f.getByRole('button').click();
+}
+
+/** A full-page screenshot saved as `<name>.png` in the test's output folder and attached to the report. */
+export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const file = testInfo.outputPath(`${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  await testInfo.attach(name, { path: file, contentType: 'image/png' });
 }
