@@ -25,7 +25,7 @@ class FakeService implements ServiceClient {
     return f ? Promise.reject(f) : Promise.resolve(value);
   }
   list = async (): Promise<Page<Task>> => (this.lists++, this.take({ items: [...this.tasks], nextCursor: null }));
-  events = async () => this.take({ items: [], nextCursor: null });
+  events = async (): Promise<Page<TaskEvent>> => this.take({ items: [], nextCursor: null });
   create = async (req: { title?: string }) => {
     const t = task(`t${this.tasks.length + 1}`, { title: req.title ?? '' });
     await this.take(null);
