@@ -74,7 +74,8 @@ export interface LoopbackServer {
   patch(path: string, options: Partial<RouteOptions>): void;
   stats(path: string): RouteStats;
   /**
-   * A live gauge of requests in flight under `prefix` (from arrival to the response's close).
+   * A live gauge of requests in flight under `prefix` (from arrival until the response's last
+   * byte is handed to the kernel, or the connection closes).
    * The server ends a response once its last byte is in the socket, so this can only
    * under-count what a client holds open; it never over-counts.
    */
@@ -147,12 +148,17 @@ async function sendBody(route: Route, req: IncomingMessage, res: ServerResponse,
       const limit = Math.min(disconnectAt, stallAt) - sent;
       if (limit <= 0) break;
       const piece = whole.subarray(off, off + Math.min(sliceMax, limit, whole.length - off));
+      // Pace before each piece, not after: the last piece is then followed by the end at once,
+      // so the response is not still "open" here after the client has every byte.
+      if (o.bytesPerSecond) {
+        await sleep((piece.length / o.bytesPerSecond) * 1000, res);
+        if (res.destroyed) return;
+      }
       off += piece.length;
       sent += piece.length;
       route.stats.bytesSent += piece.length;
       route.stats.bodyBytes[requestIndex]! += piece.length;
       if (!res.write(piece)) await drained(res);
-      if (o.bytesPerSecond) await sleep((piece.length / o.bytesPerSecond) * 1000, res);
     }
     if (sent >= disconnectAt || sent >= stallAt) break;
   }
@@ -220,7 +226,15 @@ export async function startLoopbackServer(): Promise<LoopbackServer> {
       if (!path.startsWith(prefix)) continue;
       g.active += 1;
       g.max = Math.max(g.max, g.active);
-      res.once('close', () => void (g.active -= 1));
+      // 'finish' (last byte handed to the kernel) comes before the client can see the end;
+      // 'close' alone can lag behind the client's next request on a keep-alive socket.
+      let open = true;
+      const ended = (): void => {
+        if (open) g.active -= 1;
+        open = false;
+      };
+      res.once('finish', ended);
+      res.once('close', ended);
     }
     const route = routes.get(path);
     if (!route) return void res.writeHead(404).end('no such route');
