@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import { migrate } from '../src/task-service/db/migrate';
+import { openDatabase } from '../src/task-service/db/open';
 import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
 import { createTaskService } from '../src/task-service/service';
@@ -11,8 +13,8 @@ import type { TaskStore } from '../src/task-service/store/types';
 
 /**
  * Engine benchmarks (JSON): no-op tasks end to end per second at concurrency 1/8/64 with every
- * transition persisted, beside a raw better-sqlite3 claim+complete loop on the same pragmas in
- * the same run; 1,000 running tasks reporting progress 1,000 times a second each (DB writes/s,
+ * transition persisted, beside a raw better-sqlite3 claim+complete loop (same schema, pragmas,
+ * journal rows) in the same run; 1,000 running tasks reporting progress 1,000 times a second each (DB writes/s,
  * event-loop lag); RSS with 100,000 finished tasks in the database. BENCH_QUICK=1 shrinks it.
  */
 
@@ -32,23 +34,38 @@ async function until(cond: () => boolean): Promise<void> {
   while (!cond()) await new Promise((r) => setTimeout(r, 1));
 }
 
-/** Raw baseline: claim one (UPDATE ... RETURNING) and complete it, one transaction each. */
-function rawBaseline(n: number): number {
+/**
+ * Raw baseline: the same SQL work per task as the engine, with nothing else. On the real schema
+ * (every index the engine maintains) and pragmas, for each task: one transaction claims it
+ * (UPDATE ... RETURNING through the claim index, plus its journal row) and one completes it
+ * (UPDATE plus its journal row): each transition persisted and journaled, one commit each.
+ */
+export function rawBaseline(n: number): number {
   const t = tmp();
-  const db = new Database(t.file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.exec(`CREATE TABLE jobs (id INTEGER PRIMARY KEY, state TEXT NOT NULL, priority INTEGER NOT NULL, run_at INTEGER NOT NULL, result TEXT);
-    CREATE INDEX jobs_claim ON jobs (priority DESC, run_at, id) WHERE state = 'queued';`);
-  const ins = db.prepare("INSERT INTO jobs (state, priority, run_at) VALUES ('queued', 0, 0)");
-  db.transaction(() => { for (let i = 0; i < n; i++) ins.run(); })();
-  const claim = db.prepare("UPDATE jobs SET state = 'running' WHERE id = (SELECT id FROM jobs WHERE state = 'queued' ORDER BY priority DESC, run_at, id LIMIT 1) RETURNING id");
-  const complete = db.prepare("UPDATE jobs SET state = 'completed', result = 'null' WHERE id = ?");
+  const { db } = openDatabase(t.file);
+  migrate(db, { now: 0 });
+  const ins = db.prepare(`INSERT INTO tasks (id, type, title, state, priority, input, attempt, max_attempts, run_at, created_at, updated_at)
+    VALUES (?, 'noop', '', 'queued', 0, '{}', 0, 3, 0, 0, 0)`);
+  db.transaction(() => { for (let i = 0; i < n; i++) ins.run(`raw${String(i).padStart(8, '0')}`); })();
+  const claim = db.prepare(`UPDATE tasks SET state = 'running', attempt = attempt + 1, lease_owner = 'raw', started_at = ?, updated_at = ?
+    WHERE id = (SELECT id FROM tasks INDEXED BY tasks_claim WHERE state = 'queued' AND run_at <= ? ORDER BY priority DESC, run_at, id LIMIT 1)
+    RETURNING id`);
+  const complete = db.prepare(`UPDATE tasks SET state = 'completed', lease_owner = NULL, result = 'null', finished_at = ?, updated_at = ? WHERE id = ? AND state = 'running'`);
+  const journal = db.prepare('INSERT INTO task_events (task_id, kind, from_state, to_state, data, at) VALUES (?, \'state\', ?, ?, ?, ?)');
+  const claimTx = db.transaction((now: number) => {
+    const row = claim.get(now, now, now) as { id: string } | undefined;
+    if (row) journal.run(row.id, 'queued', 'running', '{"leaseOwner":"raw"}', now);
+    return row;
+  });
+  const completeTx = db.transaction((id: string, now: number) => {
+    complete.run(now, now, id);
+    journal.run(id, 'running', 'completed', null, now);
+  });
   const start = performance.now();
   for (;;) {
-    const row = claim.get() as { id: number } | undefined;
+    const row = claimTx(Date.now());
     if (!row) break;
-    complete.run(row.id);
+    completeTx(row.id, Date.now());
   }
   const perSec = n / ((performance.now() - start) / 1000);
   db.close();
@@ -56,7 +73,7 @@ function rawBaseline(n: number): number {
   return Math.round(perSec);
 }
 
-async function endToEnd(n: number, concurrency: number): Promise<number> {
+export async function endToEnd(n: number, concurrency: number): Promise<number> {
   const t = tmp();
   const svc = createTaskService({ dbPath: t.file, tasks: [noop], concurrency: { global: concurrency } });
   await svc.start();
@@ -154,16 +171,23 @@ async function rssWithFinished(n: number): Promise<Record<string, number>> {
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  const n = quick ? 500 : 3_000;
-  const baseline = rawBaseline(n * 2);
+  const n = quick ? 1_000 : 3_000;
   await endToEnd(300, 8); // warm-up: JIT and statement caches, not measured
+  rawBaseline(n); // warm-up
+  // Baseline and engine alternate, three rounds per level, best of each: load from other
+  // processes on the machine then skews both sides of each ratio alike.
   const endToEndPerSec: Record<string, unknown> = {};
   for (const c of [1, 8, 64]) {
-    const perSec = await endToEnd(n, c);
-    endToEndPerSec[`c${c}`] = { tasksPerSec: perSec, ofBaseline: Math.round((perSec / baseline) * 100) / 100 };
+    let baseline = 0;
+    let perSec = 0;
+    for (let round = 0; round < 3; round++) {
+      baseline = Math.max(baseline, rawBaseline(n));
+      perSec = Math.max(perSec, await endToEnd(n, c));
+    }
+    endToEndPerSec[`c${c}`] = { tasksPerSec: perSec, rawClaimCompletePerSec: baseline, ofBaseline: Math.round((perSec / baseline) * 100) / 100 };
   }
   return {
-    noopEndToEnd: { tasks: n, rawClaimCompletePerSec: baseline, ...endToEndPerSec },
+    noopEndToEnd: { tasks: n, ...endToEndPerSec },
     progress: await progressStorm(1_000, quick ? 2 : 4),
     memory: await rssWithFinished(quick ? 20_000 : 100_000),
   };

@@ -41,20 +41,39 @@ export class Dispatcher {
   }
 
   pump(): void {
-    const { core } = this;
-    if (!core.isClaiming()) return;
-    const capacity = core.limiter.capacity(core.o.registry.types());
-    if (capacity.size > 0) {
-      let claimed: Task[] = [];
-      try {
-        claimed = core.guard.write(() => core.o.store.claim({ bootId: core.o.bootId, now: core.o.clock.now(), limit: core.limiter.free(), capacity }));
-      } catch {
-        return; // degraded (guard armed the probe) or a store bug; nothing was claimed
-      }
-      for (const t of claimed) this.launch(t);
-      if (claimed.length > 0) core.publish();
+    if (!this.core.isClaiming()) return;
+    let claimed: Task[];
+    try {
+      claimed = this.core.guard.write(() => this.claimDue());
+    } catch {
+      return; // degraded (guard armed the probe) or a store bug; nothing was claimed
     }
+    this.launchAll(claimed);
+    if (claimed.length > 0) this.core.publish();
+  }
+
+  /**
+   * Claims as many due tasks as the free slots allow; inside the caller's transaction when there
+   * is one (the group commit claims the next tasks in the same transaction that records the
+   * outcomes that freed the slots). Launch the result with launchAll after the commit.
+   */
+  claimDue(): Task[] {
+    const { core } = this;
+    if (!core.isClaiming()) return [];
+    const capacity = core.limiter.capacity(core.o.registry.types());
+    if (capacity.size === 0) return [];
+    return core.o.store.claim({ bootId: core.o.bootId, now: core.o.clock.now(), limit: core.limiter.free(), capacity });
+  }
+
+  /** Starts handlers for committed claims (the caller publishes), then re-arms the due timer. */
+  launchAll(claimed: Task[]): void {
+    for (const t of claimed) this.launch(t);
     this.armDueTimer();
+  }
+
+  /** A run whose outcome committed: no longer running (so nothing aborts it). */
+  finished(exec: Execution): void {
+    if (this.executions.get(exec.task.id) === exec) this.executions.delete(exec.task.id);
   }
 
   /**
@@ -92,7 +111,7 @@ export class Dispatcher {
         outcome = { ok: false, info: describeThrown(e), abort: abortKindOf(exec.controller.signal) };
       }
       if (exec.timeout !== null) core.o.clock.clearTimeout(exec.timeout);
-      if (!exec.detached) this.settle({ task: exec.task, outcome });
+      if (!exec.detached) this.settle({ task: exec.task, outcome, exec });
     });
     exec.done = run.then(
       () => undefined,
@@ -103,7 +122,10 @@ export class Dispatcher {
       this.handlers.delete(exec.done);
       if (this.zombies.get(task.id) === exec.done) this.zombies.delete(task.id);
       if (this.executions.get(task.id) === exec && exec.detached) this.executions.delete(task.id);
-      this.schedulePump();
+      // A run that ended normally frees its slot before its outcome's group commit, which claims
+      // the next tasks itself; pumping here too would claim in a second transaction and race
+      // it. A detached run's outcome was written earlier, so its slot frees only now.
+      if (exec.detached) this.schedulePump();
     });
   }
 
@@ -111,11 +133,11 @@ export class Dispatcher {
     const { core } = this;
     const { task } = exec;
     const input = core.o.registry.parseInput(task.type, task.input);
-    const checkpoint = core.guard.read(() => core.o.store.getCheckpoint(task.id)) ?? null;
+    const load = (): unknown => core.guard.read(() => core.o.store.getCheckpoint(task.id)) ?? null;
     if (def.timeoutMs !== undefined) exec.timeout = core.o.clock.setTimeout(() => this.onTimeout(exec, def.timeoutMs!), def.timeoutMs);
     const ports = portsFor(core, exec);
-    if (def.runIn === 'worker') return runInWorker(def, task, input, checkpoint, exec.controller.signal, ports, core.o.workerGraceMs);
-    return def.run(makeContext(task, input, checkpoint, exec.controller.signal, ports));
+    if (def.runIn === 'worker') return runInWorker(def, task, input, load(), exec.controller.signal, ports, core.o.workerGraceMs);
+    return def.run(makeContext(task, input, null, exec.controller.signal, ports, load));
   }
 
   private onTimeout(exec: Execution, ms: number): void {

@@ -59,7 +59,11 @@ export class Engine implements EngineCore {
       emit: (taskId, progress, at) => this.hub.publishProgress({ kind: 'progress', taskId, progress, at }, this.publisher.publishedSeq()),
       persist: (batch, at) => persistProgress(this, batch, at),
     });
-    this.outcomes = new OutcomeWriter(this, () => this.dispatch.pump());
+    this.outcomes = new OutcomeWriter(this, {
+      claimDue: () => this.dispatch.claimDue(),
+      launchAll: (claimed) => this.dispatch.launchAll(claimed),
+      finished: (exec) => this.dispatch.finished(exec),
+    });
     this.dispatch = new Dispatcher(this, (s) => this.outcomes.enqueue(s));
     this.probe = new FaultProbe(
       this,

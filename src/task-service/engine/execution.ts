@@ -25,4 +25,6 @@ export type Outcome = { ok: true; result: unknown } | { ok: false; info: ThrownI
 export interface Settle {
   task: Task;
   outcome: Outcome;
+  /** The run that produced it; it leaves the running set once the outcome is committed. */
+  exec?: Execution;
 }

@@ -1,8 +1,19 @@
+import type { Task } from '../../shared/task';
 import type { TransitionResult } from '../store/types';
 import { toTaskError } from './abort';
 import { backoffDelay } from './backoff';
 import { childrenFailed, isDbFault, skipIllegal, type EngineCore } from './core';
-import type { Settle } from './execution';
+import type { Execution, Settle } from './execution';
+
+/** What the outcome writer needs from the dispatcher. */
+export interface OutcomeHooks {
+  /** Claims the next due tasks inside the group's transaction (the slots just freed). */
+  claimDue(): Task[];
+  /** Launches what claimDue claimed, after the commit. */
+  launchAll(claimed: Task[]): void;
+  /** A run whose outcome committed leaves the running set. */
+  finished(exec: Execution): void;
+}
 
 /**
  * Handler outcomes, written in groups: every outcome that arrives within one event-loop turn is
@@ -15,8 +26,7 @@ export class OutcomeWriter {
 
   constructor(
     private readonly core: EngineCore,
-    /** Runs after a group committed: the freed slots can take the next tasks. */
-    private readonly afterFlush: () => void,
+    private readonly runs: OutcomeHooks,
   ) {}
 
   pending(): number {
@@ -40,6 +50,7 @@ export class OutcomeWriter {
     const batch = this.settles;
     this.settles = [];
     const results: TransitionResult[] = [];
+    let claimed: Task[] = [];
     try {
       core.guard.write(() =>
         core.o.store.batch(() => {
@@ -48,6 +59,10 @@ export class OutcomeWriter {
             const r = skipIllegal(() => this.apply(s));
             if (r) results.push(r);
           }
+          // Same transaction, same turn: one commit per finished task at concurrency 1, not two.
+          // The slots of these handlers are already free (their limiter jobs ended before this
+          // flush ran), and cascades above (unblocked dependents) are visible to this claim.
+          claimed = this.runs.claimDue();
         }),
       );
     } catch (e) {
@@ -57,11 +72,12 @@ export class OutcomeWriter {
       }
       throw e;
     }
+    // These runs are over: out of the running set before react, which would otherwise abort
+    // (and detach) every execution whose task left `running`.
+    for (const s of batch) if (s.exec) this.runs.finished(s.exec);
     for (const r of results) core.react(r);
+    this.runs.launchAll(claimed);
     core.publish();
-    // Slots of these handlers are already free (the limiter job ended before this flush), so
-    // claim the next tasks now rather than one more event-loop turn later.
-    this.afterFlush();
   }
 
   private apply({ task, outcome }: Settle): TransitionResult {

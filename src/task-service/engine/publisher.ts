@@ -11,6 +11,8 @@ const EVENT_PAGE = 1000;
  */
 export class Publisher {
   private seq = 0;
+  /** With no watcher nothing is read per change; the seq is caught up when one is needed. */
+  private stale = false;
 
   constructor(
     private readonly store: TaskStore,
@@ -19,6 +21,14 @@ export class Publisher {
 
   /** The last durable seq published. */
   publishedSeq(): number {
+    if (this.stale) {
+      try {
+        this.seq = this.store.lastSeq();
+        this.stale = false;
+      } catch {
+        // I/O error: the last known seq is still a valid (older) resume point.
+      }
+    }
     return this.seq;
   }
 
@@ -30,9 +40,10 @@ export class Publisher {
   publish(): void {
     try {
       if (this.hub.size() === 0) {
-        this.seq = this.store.lastSeq();
+        this.stale = true;
         return;
       }
+      if (this.stale) this.publishedSeq();
       for (;;) {
         const events = this.store.eventsAfter(this.seq, EVENT_PAGE);
         const tasks = new Map<string, Task | null>();

@@ -82,7 +82,10 @@ class Subscription implements Watch {
   ) {
     this.ids = filter.ids ? new Set(filter.ids) : null;
     this.replaying = filter.afterSeq !== undefined;
-    this.lastSeq = filter.afterSeq ?? source.publishedSeq();
+    // Always asked (even with afterSeq): the publisher catches up lazily, and must be caught up
+    // before the next commit so that it publishes every event after this point.
+    const published = source.publishedSeq();
+    this.lastSeq = filter.afterSeq ?? published;
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<WatchItem> {
