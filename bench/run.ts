@@ -22,6 +22,7 @@ export const SECTIONS: BenchSection[] = [
   storeSection,
   lazy('engine', () => import('./engine')),
   lazy('rpc', () => import('./rpc')),
+  lazy('rpc-service', () => import('./rpc-service')),
   lazy('download', () => import('./download')),
 ];
 
