@@ -76,7 +76,7 @@ describe('video-download in the service process', () => {
     await first.host.exit;
 
     // What the killed process had: the .part size (the page cache outlives the process, so
-    // this is every byte it wrote) and what the server had handed to the socket.
+    // this is every byte it wrote). The server's per-request counts are compared below.
     const partAtKill = statSync(part).size;
     expect(partAtKill).toBeGreaterThanOrEqual(8 * MiB);
     expect(partAtKill).toBeLessThan(SIZE);
@@ -100,12 +100,13 @@ describe('video-download in the service process', () => {
     //   interval plus a write batch.
     const bound = DEFAULT_DOWNLOAD_OPTIONS.checkpointBytes + MiB;
     expect(partAtKill - resumeAt).toBeLessThanOrEqual(bound);
-    // - server side: everything the first request put on the wire minus the resume offset.
-    //   This also counts bytes still in kernel socket buffers (and the sink's 256 KiB queue)
-    //   that the process never wrote, so it is an over-estimate; throttling keeps the client
-    //   ahead of the server, which keeps that slack to about one throttle slice (0.8 MiB).
+    // - server side: what the first request put on the wire minus the resume offset. This also
+    //   counts bytes that never reached the .part: one throttle slice (0.8 MiB), the sink's
+    //   256 KiB queue, and whatever sat in the loopback socket buffers when the process died.
+    //   The throttle keeps the client ahead of the server, so those buffers are near empty
+    //   unless the service is starved of CPU; the extra 3 MiB is that allowance, not the promise.
     const [sentBeforeKill, sentAfterRestart] = s.bodyBytes as [number, number];
-    expect(sentBeforeKill - resumeAt).toBeLessThanOrEqual(bound + 2 * MiB);
+    expect(sentBeforeKill - resumeAt).toBeLessThanOrEqual(bound + 3 * MiB);
     // And the restart fetched exactly the rest, once.
     expect(sentAfterRestart).toBe(SIZE - resumeAt);
   }, LONG);
