@@ -215,6 +215,9 @@ export function createTaskService(opts: TaskServiceOptions) {
     pause(raw: unknown): Task {
       running();
       const { id } = parseWith(idRequest, raw, 'request');
+      // Pausing a running task gives back the attempt its claim took: a pause is not a failure.
+      if (store.get(id).state === 'running')
+        return engine.change(id, 'paused', { leaseOwner: null, refundAttempt: true, reason: { reason: 'pause', by: 'user' } }, 'running');
       return engine.change(id, 'paused', { leaseOwner: null, reason: { reason: 'pause', by: 'user' } });
     },
 

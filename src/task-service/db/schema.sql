@@ -52,7 +52,7 @@ CREATE TABLE tasks (
   created_at   INTEGER NOT NULL,
   started_at   INTEGER,
   finished_at  INTEGER,
-  updated_at   INTEGER NOT NULL,
+  updated_at   INTEGER NOT NULL, refunded_attempts INTEGER NOT NULL DEFAULT 0,
   UNIQUE (parent_id, spawn_key)
 ) STRICT;
 

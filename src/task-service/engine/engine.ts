@@ -107,7 +107,7 @@ export class Engine implements EngineCore {
     const now = this.o.clock.now();
     for (const exec of [...this.dispatch.executions.values()]) {
       this.dispatch.detach(exec);
-      this.tryWrite(() => this.o.store.transition(exec.task.id, 'queued', now, { leaseOwner: null, runAt: now, reason: { reason: 'shutdown' } }, 'running'));
+      this.tryWrite(() => this.o.store.transition(exec.task.id, 'queued', now, { leaseOwner: null, runAt: now, refundAttempt: true, reason: { reason: 'shutdown' } }, 'running'));
     }
     this.coalescer.flushAll();
     this.coalescer.dispose();

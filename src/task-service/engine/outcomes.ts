@@ -95,13 +95,16 @@ export class OutcomeWriter {
       return store.transition(id, 'completed', now, { result: outcome.result, leaseOwner: null, error: null }, 'running');
     }
     if (outcome.abort === 'shutdown') {
-      return store.transition(id, 'queued', now, { leaseOwner: null, runAt: now, reason: { reason: 'shutdown' } }, 'running');
+      return store.transition(id, 'queued', now, { leaseOwner: null, runAt: now, refundAttempt: true, reason: { reason: 'shutdown' } }, 'running');
     }
     const retryable = !outcome.info.permanent;
     const error = toTaskError(outcome.info, retryable);
-    if (retryable && task.attempt < task.maxAttempts) {
-      const delay = backoffDelay(task.attempt, registry.has(task.type) ? registry.get(task.type).backoff : undefined, random);
-      return store.transition(id, 'queued', now, { error, runAt: now + delay, leaseOwner: null, reason: { reason: 'retry', attempt: task.attempt, delayMs: delay } }, 'running');
+    // Runs ended by shutdown, crash recovery or pause do not use up the budget (only read on
+    // this failure path, never for a success).
+    const failed = retryable ? store.failedAttempts(id) : task.attempt;
+    if (retryable && failed < task.maxAttempts) {
+      const delay = backoffDelay(failed, registry.has(task.type) ? registry.get(task.type).backoff : undefined, random);
+      return store.transition(id, 'queued', now, { error, runAt: now + delay, leaseOwner: null, reason: { reason: 'retry', attempt: task.attempt, failedAttempts: failed, delayMs: delay } }, 'running');
     }
     return store.transition(id, 'failed', now, { error, leaseOwner: null }, 'running');
   }

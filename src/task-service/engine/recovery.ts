@@ -3,7 +3,8 @@ import type { Engine } from './engine';
 
 /**
  * Start-up recovery, run after ownership is acquired and before claiming: tasks left `running`
- * by an earlier boot go back to `queued` (their checkpoint stays), unless they were recovered
+ * by an earlier boot go back to `queued` (their checkpoint stays, and the attempt the crashed
+ * run took is given back: a crash is counted by `recoveries`, not as a failed attempt), unless they were recovered
  * maxRecoveries times already — a task that keeps killing the service fails with CRASH_LOOP.
  * Then blocked and waiting tasks are re-evaluated (their dependencies or children may have
  * settled while nobody was watching).
@@ -21,7 +22,7 @@ export function recover(engine: Engine, store: TaskStore, o: { bootId: string; n
             }, 'running'),
           )
         : engine.tryWrite(() =>
-            store.transition(t.id, 'queued', o.now, { leaseOwner: null, runAt: o.now, countRecovery: true, reason: { reason: 'recovery', recoveries: n + 1 } }, 'running'),
+            store.transition(t.id, 'queued', o.now, { leaseOwner: null, runAt: o.now, countRecovery: true, refundAttempt: true, reason: { reason: 'recovery', recoveries: n + 1 } }, 'running'),
           );
     if (r) engine.react(r);
   }

@@ -11,6 +11,7 @@ import { selectOrphans, selectCounts } from '../db/sql/queue';
 import { selectChildStates, selectChildren, selectDependents } from '../db/sql/relatives';
 import { selectTask } from '../db/sql/select-task';
 import { selectCheckpoint, selectRecoveries, updateCheckpoint, updateProgress } from '../db/sql/task-data';
+import { refundAttempt, resetRefunds, selectRefunds } from '../db/sql/refund-attempt';
 import { claimTasks } from './claim';
 import { createGraph, createOne, spawnChildren } from './create';
 import { decodeEventCursor, decodeTaskCursor, encodeCursor } from './cursor';
@@ -116,7 +117,12 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   transition(id: string, to: TaskState, now: number, patch?: TransitionPatch, expectFrom?: TaskState | TaskState[]): TransitionResult {
-    return this.write(() => applyTransition(this.db, id, to, now, patch, expectFrom));
+    return this.write(() => {
+      const r = applyTransition(this.db, id, to, now, patch, expectFrom);
+      if (patch?.refundAttempt) refundAttempt(this.db).run(id);
+      else if (patch?.resetAttempts) resetRefunds(this.db).run(id);
+      return r;
+    });
   }
 
   claim(opts: ClaimOptions): Task[] {
@@ -181,6 +187,11 @@ export class SqliteTaskStore implements TaskStore {
       if (!row) throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
       return row.recoveries;
     });
+  }
+
+  failedAttempts(id: string): number {
+    const task = this.get(id);
+    return this.read(() => task.attempt - (selectRefunds(this.db).get(id)?.refunded ?? 0));
   }
 
   remove(id: string, now: number): void {

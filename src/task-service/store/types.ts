@@ -33,6 +33,11 @@ export interface TransitionPatch {
   countRecovery?: boolean;
   /** Reset attempt to 0 (explicit retry by the user). */
   resetAttempts?: boolean;
+  /**
+   * The run being left did not fail (graceful shutdown, crash recovery, pause): it does not use
+   * up maxAttempts. `attempt` stays the run number; see failedAttempts.
+   */
+  refundAttempt?: boolean;
 }
 
 /** Outcome of a transition that also touched other tasks (cascades). */
@@ -121,6 +126,8 @@ export interface TaskStore {
   orphans(bootId: string): Task[];
   /** How many times a task was recovered after a crash. */
   recoveries(id: string): number;
+  /** Runs that count towards maxAttempts: attempt minus runs refunded (shutdown, recovery, pause). */
+  failedAttempts(id: string): number;
 
   /** Deletes a terminal task, its descendants and their events. CONFLICT if any is not terminal. */
   remove(id: string, now: number): void;
