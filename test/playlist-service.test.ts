@@ -84,6 +84,7 @@ describe('playlist-import in the service process', () => {
     const done = (await svc.client().tasks.get.query({ id: parent.id })) as Task;
     const target = path.join(dir, 'Mix');
     expect(done.result).toEqual({ title: 'Mix', dir: target, count: ITEMS, duplicates: 0 });
+    expect(done.progress).toMatchObject({ ratio: 1, current: ITEMS, total: ITEMS }); // aggregated from the children
 
     // Exactly one child per item: spawn key = item id, dedupeKey = video:<id>, all completed.
     const kids = await children(svc, parent.id);
