@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { serviceCodeOf } from '../src/shared/port/errors';
-import type { Task, TaskChange } from '../src/shared/task';
+import type { TaskChange } from '../src/shared/task';
 import { tmpDir } from './helpers/tmp';
 import { killAll, startService } from './support/service-process';
 
@@ -31,7 +31,7 @@ describe('the service process', () => {
     await vi.waitFor(() => expect(changes.some((c) => c.data.kind === 'event' && c.data.event.to === 'completed')).toBe(true), PATIENT);
     sub.unsubscribe();
     const page = await client.tasks.list.query({ states: ['completed'] });
-    expect(page.items.map((t: Task) => t.id)).toEqual([task.id]);
+    expect(page.items.map((t) => t.id)).toEqual([task.id]);
     const events = await client.tasks.events.query({ id: task.id });
     expect(events.items.map((e) => e.kind)).toContain('checkpoint');
     const health = await client.service.health.query();
