@@ -24,7 +24,7 @@ describe('the service process', () => {
     await svc.ready;
     const client = svc.client();
     const changes: Array<{ id: string; data: TaskChange }> = [];
-    const sub = client.tasks.watch.subscribe({}, { onData: (d) => changes.push(d) });
+    const sub = client.tasks.watch.subscribe({}, { onData: (d) => changes.push(d as { id: string; data: TaskChange }) });
     const task = await client.tasks.create.mutate({ type: 'fx-steps', input: { dir, steps: 3, stepMs: 5 }, title: 'three steps' });
     expect(task).toMatchObject({ type: 'fx-steps', title: 'three steps' });
     await vi.waitFor(async () => expect((await client.tasks.get.query({ id: task.id })).state).toBe('completed'), PATIENT);
