@@ -89,7 +89,6 @@ export function createTaskService(opts: TaskServiceOptions) {
     progress: { persistMs: opts.progress?.persistMs ?? 1_000, emitMs: opts.progress?.emitMs ?? 100 },
     probeMs: opts.probeMs ?? 1_000,
     workerGraceMs: opts.workerGraceMs ?? 5_000,
-    recheckMs: 1_000,
     ...(opts.onLog ? { onLog: opts.onLog } : {}),
   });
   let startedAt: number | null = null;

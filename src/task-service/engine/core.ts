@@ -28,8 +28,6 @@ export interface EngineOptions {
   probeMs: number;
   /** How long a worker that ignores its abort may run before it is terminated. */
   workerGraceMs: number;
-  /** Recheck delay when due tasks exist but no slot is free for them (see Dispatcher.armDueTimer). */
-  recheckMs: number;
   onLog?: (taskId: string, message: string) => void;
 }
 

@@ -41,15 +41,17 @@ export class Dispatcher {
   }
 
   pump(): void {
-    if (!this.core.isClaiming()) return;
-    let claimed: Task[];
-    try {
-      claimed = this.core.guard.write(() => this.claimDue());
-    } catch {
-      return; // degraded (guard armed the probe) or a store bug; nothing was claimed
+    if (this.core.isClaiming()) {
+      let claimed: Task[];
+      try {
+        claimed = this.core.guard.write(() => this.claimDue());
+      } catch {
+        return; // degraded (guard armed the probe) or a store bug; nothing was claimed
+      }
+      for (const t of claimed) this.launch(t);
+      if (claimed.length > 0) this.core.publish();
     }
-    this.launchAll(claimed);
-    if (claimed.length > 0) this.core.publish();
+    this.armDueTimer();
   }
 
   /**
@@ -65,10 +67,13 @@ export class Dispatcher {
     return core.o.store.claim({ bootId: core.o.bootId, now: core.o.clock.now(), limit: core.limiter.free(), capacity });
   }
 
-  /** Starts handlers for committed claims (the caller publishes), then re-arms the due timer. */
+  /**
+   * Starts handlers for committed claims (the caller publishes). The hot path after a group
+   * commit: no due-timer query here, since claims only take tasks already due, and tasks
+   * queued for later by the same commit arm the timer through noteQueued.
+   */
   launchAll(claimed: Task[]): void {
     for (const t of claimed) this.launch(t);
-    this.armDueTimer();
   }
 
   /** A run whose outcome committed: no longer running (so nothing aborts it). */
@@ -77,21 +82,31 @@ export class Dispatcher {
   }
 
   /**
-   * One timer for the earliest queued runAt. If that moment has already passed, due tasks are
-   * waiting for a slot (a finishing handler pumps again) — but a later-due task of another type
-   * may hide behind them, so a slow recheck is armed instead of nothing.
+   * Arms the one timer for the earliest queued task not yet due. Due tasks waiting for a slot
+   * are not counted: a finishing task (its group commit) claims them, and counting them would
+   * hide a later task of another type behind them.
    */
   armDueTimer(): void {
     if (!this.active) return;
     let next: number | null;
     try {
-      next = this.core.guard.read(() => this.core.o.store.nextRunAt());
+      next = this.core.guard.read(() => this.core.o.store.nextRunAt(this.core.o.clock.now()));
     } catch {
       return;
     }
-    const now = this.core.o.clock.now();
     if (next === null) this.dueTimer.disarm();
-    else this.dueTimer.arm(next > now ? next : now + this.core.o.recheckMs);
+    else this.dueTimer.arm(next);
+  }
+
+  /**
+   * A task entered `queued` (committed): wake for it if it is due before the timer. One that is
+   * due already (its short backoff passed while the commit ran, after that commit's own claim
+   * looked) gets a pump, since no timer will come for it.
+   */
+  noteQueued(t: Task): void {
+    if (!this.active || t.state !== 'queued') return;
+    if (t.runAt > this.core.o.clock.now()) this.dueTimer.armEarlier(t.runAt);
+    else this.schedulePump();
   }
 
   launch(task: Task): void {

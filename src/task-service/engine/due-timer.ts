@@ -1,9 +1,10 @@
 import { MAX_TIMER_MS, type Clock, type TimerHandle } from './clock';
 
 /**
- * One timer for the earliest due moment (delayed tasks, retry backoff). The engine re-arms it
- * after every change with the store's nextRunAt; there is never more than one pending timer and
- * never a polling loop. Far-future moments are reached in MAX_TIMER_MS hops.
+ * One timer for the earliest moment a queued task becomes due (delayed tasks, retry backoff).
+ * The engine arms it from the store's nextRunAt(after now) and moves it earlier whenever a task
+ * is queued for an earlier moment; there is never more than one pending timer and never a
+ * polling loop. Far-future moments are reached in MAX_TIMER_MS hops.
  */
 export class DueTimer {
   private handle: TimerHandle | null = null;
@@ -31,6 +32,11 @@ export class DueTimer {
       },
       Math.min(delay, MAX_TIMER_MS),
     );
+  }
+
+  /** Arms for `at` unless already armed for an earlier moment (a task became queued for later). */
+  armEarlier(at: number): void {
+    if (this.handle === null || this.at === null || at < this.at) this.arm(at);
   }
 
   armedFor(): number | null {

@@ -22,6 +22,7 @@ export function react(core: EngineCore, dispatch: Dispatcher, completions: numbe
       abortWith(exec.controller, stateAbortKind(t.state), `Task ${t.state}`);
     }
     if (t.state !== 'running') core.coalescer.drop(t.id);
+    if (t.state === 'queued') dispatch.noteQueued(t);
     if (t.parentId && isTerminal(t.state)) parents.add(t.parentId);
   }
   for (const p of parents) checkParent(core, p);

@@ -4,6 +4,7 @@ import { isTerminal, TASK_STATES, type Page, type Task, type TaskEvent, type Tas
 import { currentVersion } from '../db/migrate';
 import type { Db } from '../db/statement';
 import { nextRunAt } from '../db/sql/claim';
+import { nextRunAfter } from '../db/sql/next-run';
 import { selectEventsAfter, selectLastSeq, selectTaskEvents } from '../db/sql/events';
 import { insertEvent } from '../db/sql/insert-event';
 import { listTasks } from '../db/sql/list-tasks';
@@ -129,8 +130,8 @@ export class SqliteTaskStore implements TaskStore {
     return this.write(() => claimTasks(this.db, opts));
   }
 
-  nextRunAt(): number | null {
-    return this.read(() => nextRunAt(this.db).get()!.at);
+  nextRunAt(after?: number): number | null {
+    return this.read(() => (after === undefined ? nextRunAt(this.db).get()!.at : nextRunAfter(this.db).get(after)!.at));
   }
 
   saveProgress(id: string, progress: TaskProgress, now: number): void {

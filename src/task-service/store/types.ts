@@ -108,8 +108,8 @@ export interface TaskStore {
 
   /** queued -> running for due tasks, ordered priority desc, runAt, id; attempt+1, lease = bootId. */
   claim(opts: ClaimOptions): Task[];
-  /** Earliest runAt among queued tasks, or null. */
-  nextRunAt(): number | null;
+  /** Earliest runAt among queued tasks, or null; with `after`, only among runAt > after (not yet due). */
+  nextRunAt(after?: number): number | null;
 
   saveProgress(id: string, progress: TaskProgress, now: number): void;
   /** Durable checkpoint (journaled as a 'checkpoint' event). */
