@@ -61,6 +61,8 @@ export interface ServiceStats extends QueueStats {
 
 export interface ServiceHealth {
   ok: boolean;
+  /** The queue-wide pause (persisted: it survives restarts). Not a fault, so not in degraded. */
+  queuePaused: boolean;
   version: string;
   schemaVersion: number;
   bootId: string;
@@ -108,7 +110,7 @@ export function createTaskService(opts: TaskServiceOptions) {
       } catch (e) {
         if (e instanceof ServiceError && e.code === 'SERVICE_LOCKED') {
           ownershipLost = e.message;
-          engine.setQueuePaused(true);
+          engine.setQueuePaused(true, false);
           return;
         }
       }
@@ -279,7 +281,7 @@ export function createTaskService(opts: TaskServiceOptions) {
       if (db) degraded.push(db);
       if (ownershipLost) degraded.push(`ownership lost: ${ownershipLost}`);
       if (stopped) degraded.push('stopped');
-      return { ok: degraded.length === 0 && startedAt !== null, version: SERVICE_VERSION, schemaVersion: store.schemaVersion(), bootId, startedAt, degraded };
+      return { ok: degraded.length === 0 && startedAt !== null, queuePaused: engine.queueIsPaused(), version: SERVICE_VERSION, schemaVersion: store.schemaVersion(), bootId, startedAt, degraded };
     },
 
     /** Live changes (after replaying the journal past afterSeq); end with close() or break. */

@@ -14,6 +14,12 @@ CREATE TABLE schema_migrations (
   applied_at INTEGER NOT NULL
 ) STRICT;
 
+CREATE TABLE settings (
+  key        TEXT PRIMARY KEY,
+  value      TEXT NOT NULL,
+  updated_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
 CREATE TABLE task_deps (
   task_id       TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
   depends_on_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,

@@ -15,6 +15,9 @@ import { WatchHub } from './watch';
 
 export type { EngineOptions } from './core';
 
+/** Settings key of the persisted queue-wide pause. */
+const QUEUE_PAUSED = 'queue.paused';
+
 /**
  * The scheduler, composed of its parts (see core.ts): claims due tasks within the concurrency
  * limits, runs their handlers, writes their outcomes in groups, and reacts to every committed
@@ -80,6 +83,7 @@ export class Engine implements EngineCore {
 
   /** Starts claiming (after recovery ran). */
   begin(): void {
+    this.queuePaused = this.o.store.getSetting(QUEUE_PAUSED) === true;
     this.publisher.reset();
     this.claiming = true;
     this.dispatch.active = true;
@@ -184,7 +188,12 @@ export class Engine implements EngineCore {
     return t.dependsOn.every((d) => this.o.store.find(d)?.state === 'completed');
   }
 
-  setQueuePaused(paused: boolean): void {
+  /**
+   * Queue-wide pause, persisted (settings table) so a paused queue stays paused across a
+   * restart. Written before memory changes: on a database fault this throws and nothing changed.
+   */
+  setQueuePaused(paused: boolean, persist = true): void {
+    if (persist) this.guard.write(() => this.o.store.setSetting(QUEUE_PAUSED, paused, this.o.clock.now()));
     this.queuePaused = paused;
     if (!paused) this.schedulePump();
   }

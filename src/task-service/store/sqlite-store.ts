@@ -5,6 +5,7 @@ import { currentVersion } from '../db/migrate';
 import type { Db } from '../db/statement';
 import { nextRunAt } from '../db/sql/claim';
 import { nextRunAfter } from '../db/sql/next-run';
+import { selectSetting, upsertSetting } from '../db/sql/settings';
 import { selectEventsAfter, selectLastSeq, selectTaskEvents } from '../db/sql/events';
 import { insertEvent } from '../db/sql/insert-event';
 import { listTasks } from '../db/sql/list-tasks';
@@ -226,6 +227,17 @@ export class SqliteTaskStore implements TaskStore {
 
   releaseOwnership(bootId: string): void {
     this.write(() => owner.release(this.db, bootId));
+  }
+
+  getSetting(key: string): unknown {
+    return this.read(() => {
+      const row = selectSetting(this.db).get(key);
+      return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
+    });
+  }
+
+  setSetting(key: string, value: unknown, now: number): void {
+    this.write(() => upsertSetting(this.db).run(key, JSON.stringify(value ?? null), now));
   }
 
   checkpointWal(mode: 'PASSIVE' | 'TRUNCATE'): { busy: boolean; logFrames: number; checkpointed: number } {

@@ -142,6 +142,10 @@ export interface TaskStore {
   /** Refreshes the heartbeat; SERVICE_LOCKED if another boot took over. */
   heartbeat(bootId: string, now: number): void;
   releaseOwnership(bootId: string): void;
+  /** A persisted service setting (JSON), or undefined when never set. */
+  getSetting(key: string): unknown;
+  /** Persists a service setting (JSON-serializable). */
+  setSetting(key: string, value: unknown, now: number): void;
   /** PRAGMA wal_checkpoint(TRUNCATE|PASSIVE); returns the WAL frames left. */
   checkpointWal(mode: 'PASSIVE' | 'TRUNCATE'): { busy: boolean; logFrames: number; checkpointed: number };
   schemaVersion(): number;
