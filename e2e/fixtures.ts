@@ -37,7 +37,9 @@ async function startWeb(dataDir: string, newPage: () => Promise<Page>, log: (lin
 async function startElectron(dataDir: string): Promise<Host> {
   const app: ElectronApplication = await _electron.launch({
     executablePath: electronBinary()!,
-    args: [path.resolve('out/main/index.js'), `--user-data-dir=${dataDir}`],
+    // Chromium refuses to run as root with its OS sandbox (CI runs as root); the page keeps
+    // contextIsolation and Electron's renderer sandbox either way.
+    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), path.resolve('out/main/index.js'), `--user-data-dir=${dataDir}`],
     env: { ...process.env, PLAYLISTIFY_USER_DATA: dataDir } as Record<string, string>,
   });
   const page = await app.firstWindow();

@@ -16,8 +16,7 @@ const onlyWeb = process.argv.includes('--web');
 const onlyElectron = process.argv.includes('--electron');
 
 function playwright(project: string, wrap: string[] = []): number {
-  const [cmd, ...pre] = wrap.length > 0 ? wrap : [process.execPath];
-  const args = [...pre, ...(wrap.length > 0 ? [process.execPath] : []), cli, 'test', `--project=${project}`, ...extra];
+  const [cmd, ...args] = [...wrap, process.execPath, cli, 'test', `--project=${project}`, ...extra];
   const r = spawnSync(cmd!, args, { stdio: 'inherit' });
   if (r.error) {
     console.error(`e2e: could not run ${cmd}: ${r.error.message}`);
@@ -30,19 +29,26 @@ function onPath(name: string): boolean {
   return (process.env.PATH ?? '').split(path.delimiter).some((dir) => fs.existsSync(path.join(dir, name)));
 }
 
-let status = 0;
-if (!onlyElectron) status = playwright('web');
-if (!onlyWeb) {
-  if (electronBinary() === null) console.log(ELECTRON_MISSING);
-  else {
-    const headless = process.platform === 'linux' && !process.env.DISPLAY;
-    if (headless && !onPath('xvfb-run')) {
-      console.error('e2e: the electron project needs a display; install xvfb (apt-get install xvfb xauth) or set DISPLAY');
-      status ||= 1;
-    } else {
-      const code = playwright('electron', headless ? ['xvfb-run', '-a'] : []);
-      status ||= code;
-    }
+const NATIVE = path.resolve('native', 'electron', 'better_sqlite3.node');
+
+/** The electron project, with what it needs first: the Electron-ABI sqlite build and a display. */
+function electron(): number {
+  if (electronBinary() === null) {
+    console.log(ELECTRON_MISSING);
+    return 0;
   }
+  if (!fs.existsSync(NATIVE) && spawnSync(process.execPath, ['scripts/build-electron-sqlite.mjs'], { stdio: 'inherit' }).status !== 0) {
+    console.error('e2e: the electron project needs native/electron/better_sqlite3.node (npm run build:electron-sqlite)');
+    return 1;
+  }
+  const headless = process.platform === 'linux' && !process.env.DISPLAY;
+  if (headless && !onPath('xvfb-run')) {
+    console.error('e2e: the electron project needs a display; install xvfb (apt-get install xvfb xauth) or set DISPLAY');
+    return 1;
+  }
+  return playwright('electron', headless ? ['xvfb-run', '-a'] : []);
 }
-process.exit(status);
+
+const web = onlyElectron ? 0 : playwright('web');
+const desktop = onlyWeb ? 0 : electron();
+process.exit(web || desktop);
