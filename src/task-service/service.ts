@@ -101,6 +101,8 @@ export function createTaskService(opts: TaskServiceOptions) {
   const now = (): number => clock.now();
   const running = (): void => {
     if (startedAt === null || stopped) throw new ServiceError('SHUTTING_DOWN', stopped ? 'The task service is stopped' : 'The task service is not started; call start() first');
+    // Another process owns the database now: changes go through it, never through both.
+    if (ownershipLost) throw new ServiceError('SERVICE_LOCKED', `${ownershipLost}. Restart the app to reconnect to the running service.`);
   };
 
   function heartbeatLoop(): void {
@@ -110,7 +112,7 @@ export function createTaskService(opts: TaskServiceOptions) {
       } catch (e) {
         if (e instanceof ServiceError && e.code === 'SERVICE_LOCKED') {
           ownershipLost = e.message;
-          engine.setQueuePaused(true, false);
+          engine.relinquish();
           return;
         }
       }
@@ -252,7 +254,6 @@ export function createTaskService(opts: TaskServiceOptions) {
 
     queueResume(): void {
       running();
-      if (ownershipLost) throw new ServiceError('SERVICE_LOCKED', ownershipLost);
       engine.setQueuePaused(false);
     },
 

@@ -78,6 +78,11 @@ export class ProgressCoalescer {
     this.entries.delete(taskId);
   }
 
+  /** Forgets every task without persisting (ownership lost). */
+  dropAll(): void {
+    this.entries.clear();
+  }
+
   pendingCount(): number {
     return this.entries.size;
   }

@@ -120,6 +120,26 @@ export class Engine implements EngineCore {
     this.hub.closeAll();
   }
 
+  /**
+   * Another process took the database over (our heartbeat went stale, e.g. after a long stall):
+   * the tasks we were running are its now. Stop claiming for good, abort every handler with
+   * kind 'shutdown' and ignore whatever they still do; pending outcomes and progress are
+   * dropped, never written: the new owner recovered those tasks and may be running them.
+   */
+  relinquish(): void {
+    this.claiming = false;
+    this.dispatch.active = false;
+    this.dispatch.dueTimer.disarm();
+    for (const exec of [...this.dispatch.executions.values()]) {
+      this.dispatch.detach(exec);
+      abortWith(exec.controller, 'shutdown', 'Another task service took over this database');
+    }
+    this.outcomes.drop();
+    this.coalescer.dispose();
+    this.coalescer.dropAll();
+    this.probe.dispose();
+  }
+
   // ---- shared by the parts (EngineCore) ----------------------------------------------------
 
   schedulePump(): void {

@@ -33,6 +33,11 @@ export class OutcomeWriter {
     return this.settles.length;
   }
 
+  /** Forgets every pending outcome (ownership lost: they are no longer ours to write). */
+  drop(): void {
+    this.settles = [];
+  }
+
   enqueue(s: Settle): void {
     this.settles.push(s);
     if (this.flushScheduled) return;
