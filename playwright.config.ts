@@ -1,5 +1,5 @@
 import { defineConfig } from '@playwright/test';
-import { electronBinary } from './e2e/electron-binary';
+import { ELECTRON_MISSING, electronBinary } from './e2e/electron-binary';
 
 /**
  * The same specs (e2e/) against two hosts: `web` (Debian Chromium + the Node host, everywhere)
@@ -9,6 +9,20 @@ import { electronBinary } from './e2e/electron-binary';
  */
 
 const hasElectron = electronBinary() !== null;
+
+/** The projects named on the command line (`--project=x` / `--project x`), or [] for all. */
+function selectedProjects(argv: readonly string[]): string[] {
+  return argv.flatMap((a, i) => (a.startsWith('--project=') ? [a.slice('--project='.length)] : a === '--project' && argv[i + 1] ? [argv[i + 1]!] : []));
+}
+
+// Without the binary, a run that includes the electron project says so once (workers load
+// this file too: they stay quiet). Asked for electron alone, it then runs nothing and
+// succeeds, rather than failing with Playwright's "No tests found".
+const selected = selectedProjects(process.argv);
+if (!hasElectron && process.env.TEST_WORKER_INDEX === undefined && (selected.length === 0 || selected.includes('electron'))) {
+  console.log(ELECTRON_MISSING);
+  if (selected.length > 0 && selected.every((p) => p === 'electron')) process.exit(0);
+}
 
 export default defineConfig({
   testDir: 'e2e',
