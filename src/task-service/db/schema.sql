@@ -62,6 +62,11 @@ CREATE TABLE tasks (
   UNIQUE (parent_id, spawn_key)
 ) STRICT;
 
+CREATE TABLE write_probe (
+  id   INTEGER PRIMARY KEY,
+  data BLOB NOT NULL
+) STRICT;
+
 CREATE INDEX task_deps_reverse ON task_deps (depends_on_id, task_id);
 
 CREATE INDEX task_events_removed ON task_events (at) WHERE kind = 'removed';

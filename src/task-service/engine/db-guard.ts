@@ -6,7 +6,8 @@ import { ServiceError, toServiceError } from '../../shared/errors';
  *    of times, then surfaced as DB_UNAVAILABLE;
  *  - SQLITE_FULL / SQLITE_IOERR* (disk full, I/O error): the store's transaction has already
  *    rolled back; the guard records a degraded reason and rethrows as DISK_FULL/DB_UNAVAILABLE.
- *    The engine stops claiming while degraded and a probe clears it once a write succeeds.
+ *    The engine stops claiming while degraded and the probe clears it once the database can
+ *    grow again (FaultProbe).
  */
 
 export type DbFault = 'busy' | 'full' | 'io' | null;
@@ -41,11 +42,18 @@ export class DbGuard {
     return this.reason;
   }
 
-  /** Runs a write; on success clears a degraded state (the database accepts writes again). */
+  /**
+   * Runs a write. Success does NOT clear a degraded state: many writes (a heartbeat, a progress
+   * update, a setting) rewrite pages in place and succeed on a full database, and clearing on
+   * them made the engine flap between claiming and degraded. Only the probe clears (recovered).
+   */
   write<T>(fn: () => T): T {
-    const r = this.run(fn);
-    if (this.reason !== null) this.reason = null;
-    return r;
+    return this.run(fn);
+  }
+
+  /** The probe proved the database can grow again. */
+  recovered(): void {
+    this.reason = null;
   }
 
   /** Runs a read (does not prove the database is writable). */

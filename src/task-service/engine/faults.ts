@@ -3,10 +3,16 @@ import type { EngineCore } from './core';
 
 /**
  * While the database refuses writes (disk full, I/O error) the engine is degraded: it claims
- * nothing and a probe retries on a timer. The probe retries the pending outcomes first (they
- * must land before anything else); with none pending it writes a heartbeat. Once a write
- * succeeds the guard clears the degraded state and `onRecovered` resumes the engine.
+ * nothing and a probe retries on a timer. The probe first retries the pending outcomes (they
+ * must land before anything else), then commits a write that GROWS the database (see
+ * store/write-probe.ts); only when both succeed is the engine recovered. A heartbeat used to be
+ * the probe: it rewrites a page in place, so it succeeded while inserts still failed, and the
+ * engine flapped between claiming and degraded.
  */
+
+/** Enough for a batch of outcomes with their journal rows (16 pages of 4 KiB). */
+export const PROBE_BYTES = 64 * 1024;
+
 export class FaultProbe {
   private timer: TimerHandle | null = null;
 
@@ -34,8 +40,12 @@ export class FaultProbe {
     const { core } = this;
     if (core.guard.degraded() === null) return;
     try {
+      // flushOutcomes keeps the outcomes pending (it does not throw) when the write fails.
       if (this.pendingOutcomes() > 0) this.flushOutcomes();
-      else core.guard.write(() => core.o.store.heartbeat(core.o.bootId, core.o.clock.now()));
+      if (this.pendingOutcomes() === 0) {
+        core.guard.write(() => core.o.store.probeWrite(PROBE_BYTES));
+        core.guard.recovered();
+      }
     } catch {
       // still failing
     }

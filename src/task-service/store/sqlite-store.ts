@@ -15,6 +15,7 @@ import { selectTask } from '../db/sql/select-task';
 import { selectCheckpoint, selectRecoveries, updateCheckpoint, updateProgress } from '../db/sql/task-data';
 import { refundAttempt, resetRefunds, selectRefunds } from '../db/sql/refund-attempt';
 import { claimTasks } from './claim';
+import { probeWrite } from './write-probe';
 import { createGraph, createOne, spawnChildren } from './create';
 import { decodeEventCursor, decodeTaskCursor, encodeCursor } from './cursor';
 import { fromSqlite } from './errors';
@@ -227,6 +228,10 @@ export class SqliteTaskStore implements TaskStore {
 
   releaseOwnership(bootId: string): void {
     this.write(() => owner.release(this.db, bootId));
+  }
+
+  probeWrite(bytes: number): void {
+    probeWrite((fn) => this.write(fn), this.db, bytes);
   }
 
   getSetting(key: string): unknown {

@@ -142,6 +142,8 @@ export interface TaskStore {
   /** Refreshes the heartbeat; SERVICE_LOCKED if another boot took over. */
   heartbeat(bootId: string, now: number): void;
   releaseOwnership(bootId: string): void;
+  /** Commits a row of `bytes` then deletes it: throws unless the database can grow (degraded probe). */
+  probeWrite(bytes: number): void;
   /** A persisted service setting (JSON), or undefined when never set. */
   getSetting(key: string): unknown;
   /** Persists a service setting (JSON-serializable). */

@@ -2,6 +2,7 @@ import * as m001 from './001-tasks';
 import * as m002 from './002-owner';
 import * as m003 from './003-refunded-attempts';
 import * as m004 from './004-settings';
+import * as m005 from './005-write-probe';
 
 /** One schema step; `version` is its position (1-based, contiguous). */
 export interface Migration {
@@ -11,6 +12,6 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only; never edit or reorder a released one. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];
 
 export const LATEST_VERSION = MIGRATIONS.length;
