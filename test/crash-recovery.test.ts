@@ -23,7 +23,7 @@ function workspace() {
 }
 
 async function stateOf(svc: ServiceProcess, id: string): Promise<Task> {
-  return svc.client().tasks.get.query({ id });
+  return (await svc.client().tasks.get.query({ id })) as Task;
 }
 
 describe('SIGKILL of the service mid-task', () => {
@@ -37,10 +37,12 @@ describe('SIGKILL of the service mid-task', () => {
     const delivered: Array<{ id: string; data: TaskChange; conn: 1 | 2 }> = [];
     let lastId: string | undefined;
     let seenStep = 0;
-    const onData = (conn: 1 | 2) => (d: { id: string; data: TaskChange }) => {
-      delivered.push({ ...d, conn });
+    // The client infers JSON-ish types (unknown fields optional); the wire carries TaskChange.
+    const onData = (conn: 1 | 2) => (d: { id: string; data: unknown }) => {
+      const data = d.data as TaskChange;
+      delivered.push({ id: d.id, data, conn });
       lastId = d.id;
-      if (d.data.kind === 'progress') seenStep = Math.max(seenStep, d.data.progress.current ?? 0);
+      if (data.kind === 'progress') seenStep = Math.max(seenStep, data.progress.current ?? 0);
     };
     // From the start of the journal: the task's creation happened before this subscription.
     c1.tasks.watch.subscribe({ ids: [task.id], lastEventId: '0' }, { onData: onData(1), onError: () => {} });
