@@ -42,6 +42,8 @@ export interface TaskServiceOptions {
   /** Degraded-state probe interval. */
   probeMs?: number;
   workerGraceMs?: number;
+  /** Durable events buffered per watch before it ends with CONFLICT 'watch-overflow' (default 10,000). */
+  watchBacklog?: number;
   onLog?: (taskId: string, message: string) => void;
   /** Opens the store (tests may wrap it); default openTaskStore. */
   openStore?: (path: string, opts: { synchronous?: 'NORMAL' | 'FULL' }) => TaskStore;
@@ -91,6 +93,7 @@ export function createTaskService(opts: TaskServiceOptions) {
     progress: { persistMs: opts.progress?.persistMs ?? 1_000, emitMs: opts.progress?.emitMs ?? 100 },
     probeMs: opts.probeMs ?? 1_000,
     workerGraceMs: opts.workerGraceMs ?? 5_000,
+    ...(opts.watchBacklog !== undefined ? { watchBacklog: opts.watchBacklog } : {}),
     ...(opts.onLog ? { onLog: opts.onLog } : {}),
   });
   let startedAt: number | null = null;

@@ -29,6 +29,8 @@ export interface EngineOptions {
   /** How long a worker that ignores its abort may run before it is terminated. */
   workerGraceMs: number;
   onLog?: (taskId: string, message: string) => void;
+  /** Durable events buffered per watch subscription before it is ended (default 10,000). */
+  watchBacklog?: number;
 }
 
 export interface EngineCore {

@@ -53,7 +53,7 @@ export class Engine implements EngineCore {
       replay: (after, limit) => o.store.eventsAfter(after, limit).map((event) => ({ event, task: o.store.find(event.taskId) ?? null })),
       publishedSeq: () => this.publisher.publishedSeq(),
       parentOf: (id) => this.lookupParent(id),
-    });
+    }, o.watchBacklog);
     this.publisher = new Publisher(o.store, this.hub);
     this.coalescer = new ProgressCoalescer({
       clock: o.clock,

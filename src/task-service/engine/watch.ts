@@ -1,3 +1,4 @@
+import { ServiceError } from '../../shared/errors';
 import type { TaskChange, TaskEvent, Task } from '../../shared/task';
 
 /**
@@ -8,7 +9,14 @@ import type { TaskChange, TaskEvent, Task } from '../../shared/task';
  * Resume without gap or duplicate: a subscription registers for live events FIRST, then replays
  * the journal after `afterSeq` page by page; live events arriving meanwhile are buffered, and
  * everything is delivered in seq order with anything <= the last delivered seq dropped.
+ *
+ * A consumer that stops reading cannot make memory grow without end: once `maxBacklog` durable
+ * events wait for it, its subscription ends with CONFLICT (details.reason 'watch-overflow')
+ * naming the last seq it received; resubscribing from there replays the gap from the journal.
  */
+
+/** Default cap on durable events buffered for one subscription. */
+export const DEFAULT_WATCH_BACKLOG = 10_000;
 
 export interface WatchItem {
   seq: number;
@@ -40,7 +48,10 @@ const REPLAY_PAGE = 500;
 export class WatchHub {
   private readonly subs = new Set<Subscription>();
 
-  constructor(private readonly source: WatchSource) {}
+  constructor(
+    private readonly source: WatchSource,
+    private readonly maxBacklog = DEFAULT_WATCH_BACKLOG,
+  ) {}
 
   size(): number {
     return this.subs.size;
@@ -55,7 +66,7 @@ export class WatchHub {
   }
 
   subscribe(filter: WatchFilter): Watch {
-    const sub = new Subscription(filter, this.source, () => this.subs.delete(sub));
+    const sub = new Subscription(filter, this.source, this.maxBacklog, () => this.subs.delete(sub));
     this.subs.add(sub);
     return sub;
   }
@@ -72,12 +83,15 @@ class Subscription implements Watch {
   private readonly events: WatchItem[] = [];
   private readonly replayBuf: WatchItem[] = [];
   private readonly progress = new Map<string, WatchItem>();
-  private waiter: ((r: IteratorResult<WatchItem>) => void) | null = null;
+  private waiter: { resolve: (r: IteratorResult<WatchItem>) => void; reject: (e: unknown) => void } | null = null;
   private closed = false;
+  /** Set on overflow: thrown once by next(), then the iterator is done. */
+  private failure: ServiceError | null = null;
 
   constructor(
     private readonly filter: WatchFilter,
     private readonly source: WatchSource,
+    private readonly maxBacklog: number,
     private readonly onClose: () => void,
   ) {
     this.ids = filter.ids ? new Set(filter.ids) : null;
@@ -100,6 +114,7 @@ class Subscription implements Watch {
 
   pushEvent(event: TaskEvent, task: Task | null): void {
     if (this.closed || !this.matches(event.taskId, task?.parentId ?? this.source.parentOf(event.taskId))) return;
+    if (this.events.length >= this.maxBacklog) return this.overflow();
     this.events.push({ seq: event.seq, change: { kind: 'event', event, task } });
     this.wake();
   }
@@ -117,7 +132,25 @@ class Subscription implements Watch {
     if (!item) return;
     const w = this.waiter;
     this.waiter = null;
-    w({ value: item, done: false });
+    w.resolve({ value: item, done: false });
+  }
+
+  /** Ends the subscription: the consumer fell too far behind to be buffered for. */
+  private overflow(): void {
+    const lastEventId = this.lastSeq;
+    this.failure = new ServiceError(
+      'CONFLICT',
+      `This watch fell more than ${this.maxBacklog} events behind and was ended; resubscribe with lastEventId ${lastEventId} to continue from the journal without a gap.`,
+      { reason: 'watch-overflow', lastEventId, maxBacklog: this.maxBacklog },
+    );
+    const w = this.waiter;
+    this.waiter = null;
+    this.close();
+    if (w) {
+      const f = this.failure;
+      this.failure = null;
+      w.reject(f);
+    }
   }
 
   private take(): WatchItem | null {
@@ -156,11 +189,16 @@ class Subscription implements Watch {
   }
 
   next(): Promise<IteratorResult<WatchItem>> {
+    if (this.failure) {
+      const f = this.failure;
+      this.failure = null;
+      return Promise.reject(f);
+    }
     if (this.closed) return Promise.resolve({ value: undefined, done: true });
     const item = this.take();
     if (item) return Promise.resolve({ value: item, done: false });
-    return new Promise((resolve) => {
-      this.waiter = resolve;
+    return new Promise((resolve, reject) => {
+      this.waiter = { resolve, reject };
     });
   }
 
@@ -178,6 +216,6 @@ class Subscription implements Watch {
     this.onClose();
     const w = this.waiter;
     this.waiter = null;
-    w?.({ value: undefined, done: true });
+    w?.resolve({ value: undefined, done: true });
   }
 }
