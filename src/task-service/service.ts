@@ -42,6 +42,11 @@ export interface TaskServiceOptions {
   /** Degraded-state probe interval. */
   probeMs?: number;
   workerGraceMs?: number;
+  /**
+   * The worker-thread entry for `runIn: 'worker'` types (path or file URL). Default: the
+   * PLAYLISTIFY_WORKER_ENTRY variable, else resolved beside the engine (engine/worker-path.ts).
+   */
+  workerEntry?: string;
   /** Durable events buffered per watch before it ends with CONFLICT 'watch-overflow' (default 10,000). */
   watchBacklog?: number;
   onLog?: (taskId: string, message: string) => void;
@@ -94,6 +99,7 @@ export function createTaskService(opts: TaskServiceOptions) {
     probeMs: opts.probeMs ?? 1_000,
     workerGraceMs: opts.workerGraceMs ?? 5_000,
     ...(opts.watchBacklog !== undefined ? { watchBacklog: opts.watchBacklog } : {}),
+    ...(opts.workerEntry !== undefined ? { workerEntry: opts.workerEntry } : {}),
     ...(opts.onLog ? { onLog: opts.onLog } : {}),
   });
   let startedAt: number | null = null;
@@ -150,6 +156,7 @@ export function createTaskService(opts: TaskServiceOptions) {
       if (startedAt !== null) return;
       const t = now();
       try {
+        engine.preflight();
         store.acquireOwnership({ bootId, pid: process.pid }, t, staleMs);
       } catch (e) {
         store.close();

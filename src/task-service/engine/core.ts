@@ -29,6 +29,8 @@ export interface EngineOptions {
   /** How long a worker that ignores its abort may run before it is terminated. */
   workerGraceMs: number;
   onLog?: (taskId: string, message: string) => void;
+  /** Worker-thread entry (path or file URL); default: see worker-path.ts. */
+  workerEntry?: string;
   /** Durable events buffered per watch subscription before it is ended (default 10,000). */
   watchBacklog?: number;
 }

@@ -6,6 +6,7 @@ import type { TaskDefinition } from './define';
 import { DueTimer } from './due-timer';
 import type { Execution, Outcome, Settle } from './execution';
 import { portsFor } from './ports';
+import { checkWorkerEntry, resolveWorkerEntry } from './worker-path';
 import { runInWorker } from './worker-runner';
 
 /**
@@ -151,8 +152,20 @@ export class Dispatcher {
     const load = (): unknown => core.guard.read(() => core.o.store.getCheckpoint(task.id)) ?? null;
     if (def.timeoutMs !== undefined) exec.timeout = core.o.clock.setTimeout(() => this.onTimeout(exec, def.timeoutMs!), def.timeoutMs);
     const ports = portsFor(core, exec);
-    if (def.runIn === 'worker') return runInWorker(def, task, input, load(), exec.controller.signal, ports, core.o.workerGraceMs);
+    if (def.runIn === 'worker') return runInWorker(this.workerEntry(), def, task, input, load(), exec.controller.signal, ports, core.o.workerGraceMs);
     return def.run(makeContext(task, input, null, exec.controller.signal, ports, load));
+  }
+
+  private entry: URL | null = null;
+
+  /** Resolved (and checked) once, on first use or at start when worker types exist. */
+  workerEntry(): URL {
+    if (this.entry === null) {
+      const e = resolveWorkerEntry(this.core.o.workerEntry);
+      checkWorkerEntry(e);
+      this.entry = e;
+    }
+    return this.entry;
   }
 
   private onTimeout(exec: Execution, ms: number): void {

@@ -81,6 +81,12 @@ export class Engine implements EngineCore {
 
   // ---- lifecycle ---------------------------------------------------------------------------
 
+  /** Checks what start needs; throws before anything is written. */
+  preflight(): void {
+    // A missing worker entry (a build that did not emit it) fails the start, not a task later.
+    if (this.o.registry.types().some((t) => this.o.registry.get(t).runIn === 'worker')) this.dispatch.workerEntry();
+  }
+
   /** Starts claiming (after recovery ran). */
   begin(): void {
     this.queuePaused = this.o.store.getSetting(QUEUE_PAUSED) === true;

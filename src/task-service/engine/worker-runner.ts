@@ -11,12 +11,8 @@ import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol';
  * forwarded with its kind; a worker that ignores it is terminated after `graceMs`.
  */
 
-// Under tsx/vitest the engine runs from .ts sources and the worker needs tsx to load them
-// (worker-bootstrap.mjs registers it); a built app runs the emitted .js entry directly.
-const fromTs = import.meta.url.endsWith('.ts');
-const ENTRY = new URL(fromTs ? './worker-bootstrap.mjs' : './worker-entry.js', import.meta.url);
-
 export function runInWorker(
+  entry: URL,
   def: TaskDefinition,
   task: Task,
   input: unknown,
@@ -26,7 +22,8 @@ export function runInWorker(
   graceMs = 5_000,
 ): Promise<unknown> {
   const start: WorkerStart = { module: def.module!, type: def.type, task, input, checkpoint };
-  const worker = new Worker(ENTRY, { workerData: start });
+  // The entry is resolved once by the engine (worker-path.ts): tsx bootstrap or built .js.
+  const worker = new Worker(entry, { workerData: start });
   const post = (m: ToWorker): void => worker.postMessage(m);
   const reply = (id: number, p: Promise<unknown>): void => {
     p.then(
