@@ -24,6 +24,9 @@ const QUICK = process.env.BENCH_QUICK === '1';
 const SIZES = QUICK
   ? { single: 300, concurrent: 600, window: 32, graphs: 2, graphSize: 1_000, watchers: 10, tasks: 200, seconds: 2 }
   : { single: 2_000, concurrent: 4_000, window: 64, graphs: 5, graphSize: 1_000, watchers: 10, tasks: 500, seconds: 5 };
+// Knobs for probing where the watch path saturates (e.g. BENCH_WATCHERS=1 BENCH_WATCH_TASKS=500).
+if (process.env.BENCH_WATCHERS) SIZES.watchers = Number(process.env.BENCH_WATCHERS);
+if (process.env.BENCH_WATCH_TASKS) SIZES.tasks = Number(process.env.BENCH_WATCH_TASKS);
 
 /** Each task reports at the engine's per-task send rate (~10/s), so every report can be sent. */
 const REPORT_EVERY_MS = 100;
