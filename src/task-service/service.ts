@@ -8,12 +8,14 @@ import {
   listRequest,
   setConcurrencyRequest,
 } from '../shared/schemas';
-import type { Page, Task, TaskEvent, TaskState } from '../shared/task';
-import { realClock, type Clock, type TimerHandle } from './engine/clock';
+import type { Page, Task, TaskEvent } from '../shared/task';
+import { realClock, type Clock } from './engine/clock';
 import type { TaskDefinition } from './engine/define';
 import { Engine } from './engine/engine';
+import { Housekeeping } from './engine/housekeeping';
 import { TaskRegistry } from './engine/registry';
 import { recover } from './engine/recovery';
+import { retryTask } from './engine/retry';
 import { parseWith } from './engine/validate';
 import type { Watch, WatchFilter } from './engine/watch';
 import { openTaskStore } from './store/open-store';
@@ -105,7 +107,19 @@ export function createTaskService(opts: TaskServiceOptions) {
   let startedAt: number | null = null;
   let stopped = false;
   let ownershipLost: string | null = null;
-  const timers: { heartbeat: TimerHandle | null; wal: TimerHandle | null } = { heartbeat: null, wal: null };
+  const housekeeping = new Housekeeping({
+    store,
+    guard: engine.guard,
+    clock,
+    bootId,
+    heartbeatMs,
+    walMs,
+    busy: () => engine.busy(),
+    onOwnershipLost: (message) => {
+      ownershipLost = message;
+      engine.relinquish();
+    },
+  });
 
   const now = (): number => clock.now();
   const running = (): void => {
@@ -113,34 +127,6 @@ export function createTaskService(opts: TaskServiceOptions) {
     // Another process owns the database now: changes go through it, never through both.
     if (ownershipLost) throw new ServiceError('SERVICE_LOCKED', `${ownershipLost}. Restart the app to reconnect to the running service.`);
   };
-
-  function heartbeatLoop(): void {
-    timers.heartbeat = clock.setTimeout(() => {
-      try {
-        engine.guard.write(() => store.heartbeat(bootId, now()));
-      } catch (e) {
-        if (e instanceof ServiceError && e.code === 'SERVICE_LOCKED') {
-          ownershipLost = e.message;
-          engine.relinquish();
-          return;
-        }
-      }
-      heartbeatLoop();
-    }, heartbeatMs);
-  }
-
-  // PASSIVE while busy never waits for readers; TRUNCATE when idle resets the file to zero, so a
-  // reader that keeps coming back cannot make the WAL grow without end.
-  function walLoop(): void {
-    timers.wal = clock.setTimeout(() => {
-      try {
-        store.checkpointWal(engine.busy() ? 'PASSIVE' : 'TRUNCATE');
-      } catch {
-        // A checkpoint that fails (busy, I/O) is retried on the next tick.
-      }
-      walLoop();
-    }, walMs);
-  }
 
   const withDefaults = <T extends { type: string; maxAttempts?: number | undefined; input: unknown }>(req: T): T => {
     registry.parseInput(req.type, req.input);
@@ -166,15 +152,13 @@ export function createTaskService(opts: TaskServiceOptions) {
       recover(engine, store, { bootId, now: t, maxRecoveries: opts.recovery?.maxRecoveries ?? 5 });
       startedAt = t;
       engine.begin();
-      heartbeatLoop();
-      walLoop();
+      housekeeping.start();
     },
 
     async stop(o: { timeoutMs?: number } = {}): Promise<void> {
       if (stopped) return;
       stopped = true;
-      if (timers.heartbeat !== null) clock.clearTimeout(timers.heartbeat);
-      if (timers.wal !== null) clock.clearTimeout(timers.wal);
+      housekeeping.stop();
       if (startedAt !== null) {
         await engine.stop(o.timeoutMs ?? opts.shutdownTimeoutMs ?? 5_000);
         try {
@@ -301,25 +285,4 @@ export function createTaskService(opts: TaskServiceOptions) {
     },
   };
   return service;
-}
-
-/** Retry: a parent that failed because of its children retries them and waits again. */
-function retryTask(engine: Engine, store: TaskStore, id: string, now: number): Task {
-  const t = store.get(id);
-  const patch = { resetAttempts: true, error: null, runAt: now, reason: { reason: 'retry', by: 'user' } };
-  if (t.state === 'failed' && t.error?.code === 'CHILDREN_FAILED') {
-    const kids = store.children(id).filter((c: Task) => c.state === 'failed' || c.state === 'cancelled');
-    const results = engine.guard.write(() =>
-      store.batch(() => [
-        ...kids.map((c) => store.transition(c.id, engine.depsMet(c) ? 'queued' : 'blocked', now, patch, c.state)),
-        store.transition(id, 'waiting', now, { error: null, reason: { reason: 'retry', by: 'user', children: kids.length } }, 'failed'),
-      ]),
-    );
-    for (const r of results) engine.react(r);
-    engine.publish();
-    engine.schedulePump();
-    return results[results.length - 1]!.task;
-  }
-  const from: TaskState[] = ['failed', 'cancelled'];
-  return engine.change(id, engine.depsMet(t) ? 'queued' : 'blocked', patch, from);
 }

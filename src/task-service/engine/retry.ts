@@ -1,0 +1,29 @@
+import type { Task, TaskState } from '../../shared/task';
+import type { TaskStore } from '../store/types';
+import type { Engine } from './engine';
+
+/**
+ * A user's retry of a failed or cancelled task: attempts and error reset, back to queued (or
+ * blocked while dependencies are unmet). A parent that failed because of its children
+ * (CHILDREN_FAILED) retries its failed and cancelled children too and waits for them again,
+ * all in one transaction.
+ */
+export function retryTask(engine: Engine, store: TaskStore, id: string, now: number): Task {
+  const t = store.get(id);
+  const patch = { resetAttempts: true, error: null, runAt: now, reason: { reason: 'retry', by: 'user' } };
+  if (t.state === 'failed' && t.error?.code === 'CHILDREN_FAILED') {
+    const kids = store.children(id).filter((c: Task) => c.state === 'failed' || c.state === 'cancelled');
+    const results = engine.guard.write(() =>
+      store.batch(() => [
+        ...kids.map((c) => store.transition(c.id, engine.depsMet(c) ? 'queued' : 'blocked', now, patch, c.state)),
+        store.transition(id, 'waiting', now, { error: null, reason: { reason: 'retry', by: 'user', children: kids.length } }, 'failed'),
+      ]),
+    );
+    for (const r of results) engine.react(r);
+    engine.publish();
+    engine.schedulePump();
+    return results[results.length - 1]!.task;
+  }
+  const from: TaskState[] = ['failed', 'cancelled'];
+  return engine.change(id, engine.depsMet(t) ? 'queued' : 'blocked', patch, from);
+}
