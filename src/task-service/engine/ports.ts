@@ -3,22 +3,31 @@ import { jsonProblem, spawnRequest, type SpawnRequest } from '../../shared/schem
 import type { ExecutionPorts } from './context';
 import { stripUndefined, type EngineCore } from './core';
 import type { Execution } from './execution';
+import { abortKindOf } from './abort';
+import { isTerminal } from '../../shared/task';
 
 /**
  * The engine side of a handler's ctx (main thread or worker alike). Every call is refused once
  * the execution is detached (cancelled, paused, timed out): a handler that ignores its signal
- * can no longer write on behalf of a task whose fate was decided.
+ * can no longer write on behalf of a task whose fate was decided. One exception: a handler
+ * stopped by pause, timeout or shutdown may still save its final checkpoint on the way out,
+ * since "pause keeps the checkpoint" — safe because a new run of the same task waits for this
+ * handler to settle, so no newer run's checkpoint can be overwritten.
  */
 export function portsFor(core: EngineCore, exec: Execution): ExecutionPorts {
   const { store, registry, clock } = core.o;
   const id = exec.task.id;
+  const finalCheckpointAllowed = (): boolean => {
+    const kind = abortKindOf(exec.controller.signal);
+    return kind !== null && kind !== 'cancel' && !isTerminal(store.get(id).state);
+  };
   const gone = (): ServiceError => new ServiceError('CONFLICT', `Task ${id} is no longer running under this handler`);
   return {
     progress: (p) => {
       if (!exec.detached) core.coalescer.report(id, p, exec.task.progress);
     },
     saveCheckpoint: async (state) => {
-      if (exec.detached) throw gone();
+      if (exec.detached && !finalCheckpointAllowed()) throw gone();
       const problem = jsonProblem(state);
       if (problem) throw new ServiceError('BAD_INPUT', `Checkpoint ${problem}`);
       core.guard.write(() => store.saveCheckpoint(id, state, clock.now()));
