@@ -67,6 +67,16 @@ describe('the service process', () => {
     expect((await second.host.exit).code).toBe(1);
   });
 
+  it('a restart right after a SIGKILL takes over at once: the dead holder is not a rival', async () => {
+    const { dbPath } = workspace();
+    const first = startService({ dbPath, staleMs: 600_000 });
+    await first.ready;
+    first.host.kill('SIGKILL');
+    await first.host.exit;
+    const second = startService({ dbPath, staleMs: 600_000 });
+    await expect(second.ready).resolves.toEqual(expect.any(String));
+  });
+
   it('stops gracefully on request, leaving an interrupted task queued', async () => {
     const { dir, dbPath } = workspace();
     const svc = startService({ dbPath });

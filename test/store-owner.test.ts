@@ -40,3 +40,22 @@ describe('single owner', () => {
     expect(again.details).toMatchObject({ databaseVersion: 999 });
   });
 });
+
+describe('single owner after a crash', () => {
+  it('takes over at once when the holder process is gone, and still refuses a live holder', () => {
+    const file = tmpDbPath();
+    const a = openTaskStore(file).store;
+    const b = openTaskStore(file).store;
+    try {
+      a.acquireOwnership({ bootId: 'boot-a', pid: 111 }, 1000, 5000);
+      expect(errorOf(() => b.acquireOwnership({ bootId: 'boot-b', pid: 222 }, 1500, 5000, () => true)).code).toBe('SERVICE_LOCKED');
+      const asked: number[] = [];
+      b.acquireOwnership({ bootId: 'boot-b', pid: 222 }, 1600, 5000, (pid) => (asked.push(pid), false));
+      expect(asked).toEqual([111]);
+      expect(errorOf(() => a.heartbeat('boot-a', 1700)).code).toBe('SERVICE_LOCKED');
+    } finally {
+      a.close();
+      b.close();
+    }
+  });
+});

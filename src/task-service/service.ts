@@ -16,6 +16,7 @@ import { Housekeeping } from './engine/housekeeping';
 import { TaskRegistry } from './engine/registry';
 import { recover } from './engine/recovery';
 import { retryTask } from './engine/retry';
+import { processAlive } from './engine/process-alive';
 import { parseWith } from './engine/validate';
 import type { Watch, WatchFilter } from './engine/watch';
 import { openTaskStore } from './store/open-store';
@@ -143,7 +144,7 @@ export function createTaskService(opts: TaskServiceOptions) {
       const t = now();
       try {
         engine.preflight();
-        store.acquireOwnership({ bootId, pid: process.pid }, t, staleMs);
+        store.acquireOwnership({ bootId, pid: process.pid }, t, staleMs, processAlive);
       } catch (e) {
         store.close();
         stopped = true;

@@ -17,9 +17,11 @@ function locked(holder: OwnerRow, now: number, what: string): ServiceError {
   );
 }
 
-export function acquire(db: Db, owner: { bootId: string; pid: number }, now: number, staleMs: number): void {
+export function acquire(db: Db, owner: { bootId: string; pid: number }, now: number, staleMs: number, holderAlive?: (pid: number) => boolean): void {
   const holder = selectOwner(db).get();
-  if (holder && holder.boot_id !== owner.bootId && now - holder.heartbeat_at < staleMs) throw locked(holder, now, 'Cannot start');
+  const fresh = holder !== undefined && holder.boot_id !== owner.bootId && now - holder.heartbeat_at < staleMs;
+  // A fresh heartbeat from a process that no longer exists is a crash a moment ago, not a rival.
+  if (fresh && (holderAlive === undefined || holderAlive(holder.pid))) throw locked(holder, now, 'Cannot start');
   upsertOwner(db).run(owner.bootId, owner.pid, now, now);
 }
 

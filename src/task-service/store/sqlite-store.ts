@@ -218,8 +218,8 @@ export class SqliteTaskStore implements TaskStore {
     });
   }
 
-  acquireOwnership(who: { bootId: string; pid: number }, now: number, staleMs: number): void {
-    this.write(() => owner.acquire(this.db, who, now, staleMs));
+  acquireOwnership(who: { bootId: string; pid: number }, now: number, staleMs: number, holderAlive?: (pid: number) => boolean): void {
+    this.write(() => owner.acquire(this.db, who, now, staleMs, holderAlive));
   }
 
   heartbeat(bootId: string, now: number): void {

@@ -136,9 +136,10 @@ export interface TaskStore {
 
   /**
    * Single owner: takes the owner row for bootId when it is free or its heartbeat is older than
-   * staleMs; otherwise SERVICE_LOCKED naming the holder (pid, boot id, last heartbeat).
+   * staleMs, or when `holderAlive` says the holder's process is gone (a crash just now: no need
+   * to wait out the lease); otherwise SERVICE_LOCKED naming the holder (pid, boot id, heartbeat).
    */
-  acquireOwnership(owner: { bootId: string; pid: number }, now: number, staleMs: number): void;
+  acquireOwnership(owner: { bootId: string; pid: number }, now: number, staleMs: number, holderAlive?: (pid: number) => boolean): void;
   /** Refreshes the heartbeat; SERVICE_LOCKED if another boot took over. */
   heartbeat(bootId: string, now: number): void;
   releaseOwnership(bootId: string): void;
