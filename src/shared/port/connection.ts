@@ -1,4 +1,5 @@
-import { isResponseMessage, type CallMessage, type ProcedureKind, type ResponseMessage, type ResultBody } from './protocol';
+import { overflowResumeId } from './errors';
+import { ACK_EVERY, isResponseMessage, type AckMessage, type CallMessage, type ProcedureKind, type ResponseMessage, type ResultBody } from './protocol';
 import type { RpcPort } from './types';
 
 /**
@@ -7,7 +8,15 @@ import type { RpcPort } from './types';
  * live subscription is sent again on it with the last tracked id it saw, so the server replays
  * from there. Queries and mutations in flight when a port closes fail at once: re-sending a
  * mutation could apply it twice.
+ *
+ * Subscriptions are flow-controlled (protocol.ts): data handed to the owner is acknowledged, so
+ * the server pulls only as fast as this side consumes. A subscription the service ends for
+ * falling behind anyway (CONFLICT `watch-overflow`) is re-sent from the lastEventId it names;
+ * the journal replay fills the gap, and the owner never sees the hiccup.
  */
+
+/** How long a remainder below ACK_EVERY may wait before it is acknowledged (keeps the server's count honest when a burst ends). */
+const IDLE_ACK_MS = 20;
 
 /** Why a call failed without a server answer: the port closed or there was none. */
 export class PortClosedError extends Error {
@@ -35,6 +44,10 @@ interface Pending {
   callbacks: RequestCallbacks;
   /** A resumed subscription starts again on the new port; its owner hears `started` once. */
   started?: boolean;
+  /** Data messages delivered on the current wire id and not yet acknowledged. */
+  unacked: number;
+  /** The lastEventId of the last overflow resume: a second overflow at the same point means no progress. */
+  overflowFrom?: string;
 }
 
 export interface PortConnectionOptions {
@@ -52,6 +65,9 @@ export class PortConnection {
   /** Subscriptions waiting for a new port. */
   private readonly parked = new Set<Pending>();
   private readonly resubscribe: boolean;
+  /** Subscriptions owing an ack for a remainder below ACK_EVERY. */
+  private readonly owing = new Set<Pending>();
+  private ackTimer: ReturnType<typeof setTimeout> | null = null;
 
   constructor(opts: PortConnectionOptions = {}) {
     this.resubscribe = opts.resubscribe ?? false;
@@ -88,7 +104,7 @@ export class PortConnection {
   request(spec: RequestSpec, callbacks: RequestCallbacks): () => void {
     const params: CallMessage['params'] = { path: spec.path, input: spec.input };
     if (spec.lastEventId !== undefined) params.lastEventId = spec.lastEventId;
-    const request: Pending = { message: { id: 0, method: spec.type, params }, callbacks };
+    const request: Pending = { message: { id: 0, method: spec.type, params }, callbacks, unacked: 0 };
     if (!this.connected && !(spec.type === 'subscription' && this.resubscribe)) {
       callbacks.error(new PortClosedError('Not connected to the service'));
       return () => {};
@@ -112,6 +128,9 @@ export class PortConnection {
   private send(request: Pending): void {
     const id = ++this.lastId;
     request.message.id = id;
+    // A new wire id is a new server-side subscription with a window of its own.
+    request.unacked = 0;
+    this.owing.delete(request);
     this.pending.set(id, request);
     try {
       this.port!.postMessage(request.message);
@@ -123,6 +142,7 @@ export class PortConnection {
 
   private cancel(request: Pending): void {
     this.parked.delete(request);
+    this.owing.delete(request);
     const id = request.message.id as number;
     if (this.pending.get(id) !== request) return;
     this.pending.delete(id);
@@ -141,6 +161,7 @@ export class PortConnection {
     this.port = null;
     const requests = [...this.pending.values()];
     this.pending.clear();
+    this.owing.clear();
     for (const request of requests) {
       if (park && request.message.method === 'subscription') {
         this.parked.add(request);
@@ -157,6 +178,8 @@ export class PortConnection {
     if (!request) return;
     if ('error' in raw) {
       this.pending.delete(raw.id);
+      this.owing.delete(request);
+      if (request.message.method === 'subscription' && this.resumeAfterOverflow(request, raw.error)) return;
       request.callbacks.error(raw);
       return;
     }
@@ -178,6 +201,50 @@ export class PortConnection {
       request.callbacks.complete();
       return;
     }
-    request.callbacks.result(result);
+    try {
+      request.callbacks.result(result);
+    } finally {
+      // Acknowledged once the owner has had it (its onData returned), whatever it did with it.
+      if (result.type === 'data') this.acknowledge(request);
+    }
+  }
+
+  /** Re-sends a subscription the service ended with watch-overflow; false when it is not that, or it made no progress. */
+  private resumeAfterOverflow(request: Pending, shape: unknown): boolean {
+    const from = overflowResumeId(shape);
+    if (from === null || !this.connected || from === request.overflowFrom) return false;
+    request.overflowFrom = from;
+    request.message.params.lastEventId = from;
+    this.send(request);
+    return true;
+  }
+
+  private acknowledge(request: Pending): void {
+    if (this.pending.get(request.message.id as number) !== request) return; // stopped from inside onData
+    request.unacked++;
+    if (request.unacked >= ACK_EVERY) {
+      this.sendAck(request);
+      return;
+    }
+    this.owing.add(request);
+    this.ackTimer ??= setTimeout(() => {
+      this.ackTimer = null;
+      const owing = [...this.owing];
+      this.owing.clear();
+      for (const r of owing) this.sendAck(r);
+    }, IDLE_ACK_MS);
+  }
+
+  private sendAck(request: Pending): void {
+    this.owing.delete(request);
+    const id = request.message.id as number;
+    if (request.unacked === 0 || this.pending.get(id) !== request || !this.connected) return;
+    const ack: AckMessage = { id, method: 'subscription.ack', params: { count: request.unacked } };
+    request.unacked = 0;
+    try {
+      this.port!.postMessage(ack);
+    } catch {
+      // the port is going away; its close parks or fails the subscription
+    }
   }
 }

@@ -5,7 +5,21 @@ import type { TRPCErrorShape } from '@trpc/server/rpc';
  * clones rather than JSON strings. Requests: `{id, method, params:{path, input, lastEventId?}}`
  * and `{id, method:'subscription.stop'}`. Responses: `{id, result:{type:'started'|'data'|'stopped',
  * data?, id?}}` or `{id, error}`. Plus the port-level `{id:null, method:'port.bye'}` (types.ts).
+ *
+ * Flow control (ours, not tRPC's): a subscription is credit-based. The server keeps at most
+ * `SUBSCRIPTION_WINDOW` data messages posted and not yet acknowledged per subscription and
+ * stops pulling the subscription's iterator while the window is full, so a producer that
+ * coalesces (progress is latest-value) does so instead of piling messages into the port. The
+ * client acknowledges data it has handed to its consumer with `{id, method:'subscription.ack',
+ * params:{count}}`: every `ACK_EVERY` messages, and the remainder once the burst is over.
  */
+
+/** Data messages the server may have posted and not yet seen acknowledged, per subscription. */
+export const SUBSCRIPTION_WINDOW = 128;
+/** The client acknowledges at least this often; must stay below the window. */
+export const ACK_EVERY = 32;
+/** The largest count one ack may carry (anything bigger is malformed). */
+export const MAX_ACK_COUNT = 1_000_000;
 
 export type RequestId = number | string;
 export type ProcedureKind = 'query' | 'mutation' | 'subscription';
@@ -19,6 +33,13 @@ export interface CallMessage {
 export interface StopMessage {
   id: RequestId;
   method: 'subscription.stop';
+}
+
+/** The client processed `count` more data messages of subscription `id` (a notification: no answer). */
+export interface AckMessage {
+  id: RequestId;
+  method: 'subscription.ack';
+  params: { count: number };
 }
 
 export type ResultBody =
@@ -42,4 +63,19 @@ export function isResponseMessage(value: unknown): value is ResponseMessage {
   if (typeof v.result !== 'object' || v.result === null) return false;
   const type = (v.result as { type?: unknown }).type;
   return type === 'started' || type === 'stopped' || type === 'data' || type === undefined;
+}
+
+/**
+ * Classifies an incoming value as an ack: `null` when it is not one (method differs), the ack
+ * when well formed, `'malformed'` when it says `subscription.ack` but its id or count is unusable.
+ */
+export function parseAck(value: unknown): AckMessage | 'malformed' | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const v = value as { id?: unknown; method?: unknown; params?: unknown };
+  if (v.method !== 'subscription.ack') return null;
+  const id = v.id;
+  const count = typeof v.params === 'object' && v.params !== null ? (v.params as { count?: unknown }).count : undefined;
+  const idOk = (typeof id === 'number' && Number.isFinite(id)) || typeof id === 'string';
+  if (!idOk || typeof count !== 'number' || !Number.isInteger(count) || count < 1 || count > MAX_ACK_COUNT) return 'malformed';
+  return { id: id as RequestId, method: 'subscription.ack', params: { count } };
 }

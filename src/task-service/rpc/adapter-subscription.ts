@@ -1,5 +1,6 @@
 import { isTrackedEnvelope } from '@trpc/server';
 import { isObservable, observableToAsyncIterable } from '@trpc/server/observable';
+import type { SendCredit } from './adapter-credit';
 
 /**
  * Drives one subscription's async iterable until it ends, fails or is aborted. Kept apart from
@@ -62,11 +63,14 @@ export function toEvent(value: unknown): SubscriptionEvent {
  * Pumps `result` (async iterable or observable) into `emit` until done or aborted. Whatever the
  * exit, the controller is aborted first (so a generator awaiting the signal wakes) and then the
  * iterator is disposed, which runs the generator's `finally` blocks before we report `stopped`.
+ * With a `credit`, the next value is pulled only while the client's window has room: waiting
+ * BEFORE `next()` (not after) is what lets the producer coalesce what the client has not seen.
  */
 export async function pumpSubscription(
   result: unknown,
   controller: AbortController,
   emit: (event: SubscriptionEvent) => void,
+  credit?: SendCredit,
 ): Promise<void> {
   const signal = controller.signal;
   const iterable = isObservable(result)
@@ -76,6 +80,8 @@ export async function pumpSubscription(
   let finished = false;
   try {
     for (;;) {
+      const room = credit?.wait(signal);
+      if (room) await room;
       const next = await nextOrAbort(iterator, signal);
       if (next === ABORTED) break;
       if (next.done) {
@@ -83,6 +89,7 @@ export async function pumpSubscription(
         break;
       }
       emit(toEvent(next.value));
+      credit?.sent();
     }
   } finally {
     if (!signal.aborted) controller.abort();

@@ -9,7 +9,9 @@ import {
   type TRPCProcedureType,
 } from '@trpc/server';
 import { parseTRPCMessage, type TRPCErrorShape, type TRPCRequestMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
+import { parseAck, SUBSCRIPTION_WINDOW } from '../../shared/port/protocol';
 import type { RpcPort } from '../../shared/port/types';
+import { SendCredit } from './adapter-credit';
 import { isIterableResult, pumpSubscription } from './adapter-subscription';
 
 /**
@@ -35,6 +37,8 @@ export interface ServeOnPortOptions<TRouter extends AnyTRPCRouter> {
   /** Called once per port, lazily, before the first call. */
   createContext?: () => inferRouterContext<TRouter> | Promise<inferRouterContext<TRouter>>;
   onError?: (info: PortErrorInfo<inferRouterContext<TRouter>>) => void;
+  /** Data messages per subscription posted ahead of the client's acks (default SUBSCRIPTION_WINDOW). */
+  subscriptionWindow?: number;
 }
 
 /** A router being served on one port. */
@@ -43,6 +47,8 @@ export interface PortServer {
   activeSubscriptions(): number;
   /** Queries and mutations still running. */
   activeCalls(): number;
+  /** Subscription data messages posted and not yet acknowledged by the client, over all subscriptions. */
+  unackedMessages(): number;
   /** Stops serving: aborts every subscription and call; leaves the port to its owner. */
   close(): void;
 }
@@ -65,7 +71,8 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
   type Ctx = inferRouterContext<TRouter>;
   const { router, port } = opts;
   const config = router._def._config;
-  const subscriptions = new Map<RequestId, AbortController>();
+  const subscriptions = new Map<RequestId, { controller: AbortController; credit: SendCredit }>();
+  const sendWindow = Math.max(1, Math.floor(opts.subscriptionWindow ?? SUBSCRIPTION_WINDOW));
   // One controller per query/mutation, not a shared one: a procedure that adds an abort
   // listener and never removes it would otherwise pile listeners onto the connection's signal.
   const calls = new Set<AbortController>();
@@ -79,7 +86,7 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
   function close(): void {
     offMessage();
     offClose();
-    for (const controller of subscriptions.values()) controller.abort(STOPPED);
+    for (const { controller } of subscriptions.values()) controller.abort(STOPPED);
     for (const controller of calls) controller.abort(STOPPED);
     connection.abort(STOPPED);
   }
@@ -126,6 +133,19 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
   }
 
   function onMessage(raw: unknown): void {
+    const ack = parseAck(raw);
+    if (ack === 'malformed') {
+      const id = (raw as { id?: unknown }).id;
+      const error = new TRPCError({ code: 'BAD_REQUEST', message: '`subscription.ack` needs an id and params.count, a positive integer' });
+      if (isAnswerableId(id)) sendError(id, error, { type: 'unknown' });
+      else report({ error, type: 'unknown', path: undefined, input: undefined });
+      return;
+    }
+    if (ack) {
+      // An ack for a subscription that just ended (or never existed) has nothing left to release.
+      subscriptions.get(ack.id)?.credit.ack(ack.params.count);
+      return;
+    }
     let message: ReturnType<typeof parseTRPCMessage>;
     try {
       message = parseTRPCMessage(raw, config.transformer);
@@ -142,7 +162,7 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
       return;
     }
     if (message.method === 'subscription.stop') {
-      subscriptions.get(message.id)?.abort(STOPPED);
+      subscriptions.get(message.id)?.controller.abort(STOPPED);
       return;
     }
     handleRequest(message as TRPCRequestMessage & { id: RequestId }).catch((cause: unknown) =>
@@ -187,7 +207,8 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
     }
     // Registered before any await so a stop or a close during setup aborts it too.
     const controller = new AbortController();
-    subscriptions.set(id, controller);
+    const credit = new SendCredit(sendWindow);
+    subscriptions.set(id, { controller, credit });
     try {
       const result = await callTRPCProcedure({
         router, path, type, ctx: await getContext(), getRawInput: async () => input, signal: controller.signal, batchIndex: 0,
@@ -199,7 +220,7 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
         await pumpSubscription(result, controller, () => {});
       } else {
         send({ id, jsonrpc, result: { type: 'started' } });
-        await pumpSubscription(result, controller, (event) => send({ id, jsonrpc, result: event }));
+        await pumpSubscription(result, controller, (event) => send({ id, jsonrpc, result: event }), credit);
       }
       send({ id, jsonrpc, result: { type: 'stopped' } });
     } catch (cause) {
@@ -215,6 +236,11 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
   return {
     activeSubscriptions: () => subscriptions.size,
     activeCalls: () => calls.size,
+    unackedMessages: () => {
+      let n = 0;
+      for (const { credit } of subscriptions.values()) n += credit.pending;
+      return n;
+    },
     close,
   };
 }
