@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { databasePath, findNativeBinding, nativeBindingCandidates, userDataOverride } from '../src/main/app-config';
+import { SERVICE_ENV, databasePath, findNativeBinding, nativeBindingCandidates, userDataOverride } from '../src/main/app-config';
+import { WORKER_ENTRY_ENV } from '../src/task-service/engine/worker-path';
 
 describe('app config', () => {
   it('takes the user-data folder from the flag (both spellings) before the env variable', () => {
@@ -11,6 +12,10 @@ describe('app config', () => {
     expect(userDataOverride(['electron'], { PLAYLISTIFY_USER_DATA: '/tmp/b' })).toBe('/tmp/b');
     expect(userDataOverride(['electron', '--user-data-dir'], {})).toBeNull();
     expect(databasePath('/tmp/x')).toBe(path.join('/tmp/x', 'playlistify.db'));
+  });
+
+  it('hands the service the worker entry under the variable the engine reads', () => {
+    expect(SERVICE_ENV.workerEntry).toBe(WORKER_ENTRY_ENV);
   });
 
   it('finds the Electron sqlite binding on disk, and explains what to run when it is missing', () => {

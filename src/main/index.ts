@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, MessageChannelMain, app, dialog, ipcMain, session, utilityProcess } from 'electron';
 import type { MessagePortMain, WebContents } from 'electron';
 import servicePath from '../task-service/main?modulePath';
+// Emitted as its own chunk; the service's worker threads start from it (engine/worker-path.ts).
+import workerEntryPath from '../task-service/engine/worker-entry?modulePath';
 import { IPC, type ServiceStatus } from '../shared/ipc';
 import { SERVICE_ENV, databasePath, findNativeBinding, nativeBindingCandidates, userDataOverride } from './app-config';
 import { PortBroker } from './port-broker';
@@ -94,6 +96,7 @@ function forkService(userData: string, nativeBinding: string, takeoverBootId: st
       [SERVICE_ENV.dbPath]: databasePath(userData),
       [SERVICE_ENV.nativeBinding]: nativeBinding,
       [SERVICE_ENV.downloadsDir]: app.getPath('downloads'),
+      [SERVICE_ENV.workerEntry]: workerEntryPath,
     },
   });
   // The same first message the Node host sends; env carries it too for early startup code.

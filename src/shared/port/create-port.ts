@@ -22,15 +22,25 @@ export interface CountedPort extends RpcPort {
   listenerCount(): number;
 }
 
+/** Messages held for a port nobody listens to yet; past this the peer is misbehaving. */
+const MAX_EARLY_MESSAGES = 10_000;
+
 export function createPort(raw: RawEndpoint): CountedPort {
   const messageListeners = new Set<(message: unknown) => void>();
   const closeListeners = new Set<() => void>();
   let closed = false;
+  // Like a MessagePort before start(): what arrives before the first listener waits for it, so
+  // a client that calls at once is not lost while the service is still booting.
+  let early: unknown[] | null = [];
 
   const detachMessage = raw.listen((message) => {
     if (closed) return;
     if (isByeMessage(message)) {
       finish(false);
+      return;
+    }
+    if (early) {
+      if (early.length < MAX_EARLY_MESSAGES) early.push(message);
       return;
     }
     // Copy: a listener may unsubscribe (or subscribe) while we dispatch.
@@ -48,6 +58,7 @@ export function createPort(raw: RawEndpoint): CountedPort {
         // the peer is already gone; the close below is all that is left to do
       }
     }
+    early = null;
     detachMessage();
     detachClose();
     try {
@@ -74,6 +85,11 @@ export function createPort(raw: RawEndpoint): CountedPort {
       // Wrap so the same function registered twice counts twice, like addEventListener would not.
       const entry = (m: unknown) => listener(m);
       messageListeners.add(entry);
+      if (early) {
+        const held = early;
+        early = null;
+        for (const m of held) if (!closed) entry(m);
+      }
       return () => messageListeners.delete(entry);
     },
     onClose(listener) {
