@@ -31,6 +31,16 @@ describe('retention', () => {
     expect(store.events(old).items).toEqual([]);
   });
 
+  it('deletes at most maxRoots root trees per call, so a backlog is trimmed in short transactions', () => {
+    const store = tmpStore();
+    const ids = [10, 20, 30, 40, 50].map((t) => finished(store, t));
+    expect(store.prune({ olderThanMs: 10, now: 1000, maxRoots: 2 })).toBe(2);
+    expect(store.prune({ olderThanMs: 10, now: 1000, maxRoots: 2 })).toBe(2);
+    expect(store.prune({ olderThanMs: 10, now: 1000, maxRoots: 2 })).toBe(1);
+    expect(store.prune({ olderThanMs: 10, now: 1000, maxRoots: 2 })).toBe(0);
+    expect(ids.every((id) => store.find(id) === undefined)).toBe(true);
+  });
+
   it('keeps only the newest M finished root tasks', () => {
     const store = tmpStore();
     const ids = [10, 20, 30, 40].map((t) => finished(store, t));

@@ -12,7 +12,7 @@ import type { Page, Task, TaskEvent } from '../shared/task';
 import { realClock, type Clock } from './engine/clock';
 import type { TaskDefinition } from './engine/define';
 import { Engine } from './engine/engine';
-import { Housekeeping } from './engine/housekeeping';
+import { Housekeeping, type RetentionOptions } from './engine/housekeeping';
 import { TaskRegistry } from './engine/registry';
 import { recover } from './engine/recovery';
 import { retryTask } from './engine/retry';
@@ -28,6 +28,9 @@ import type { QueueStats, TaskStore } from './store/types';
  */
 
 export const SERVICE_VERSION = '0.1.0';
+
+const DAY = 24 * 60 * 60 * 1000;
+const DEFAULT_RETENTION: RetentionOptions = { olderThanMs: 30 * DAY, keepNewest: 10_000, everyMs: 60 * 60 * 1000 };
 
 export interface TaskServiceOptions {
   dbPath: string;
@@ -50,6 +53,11 @@ export interface TaskServiceOptions {
    * PLAYLISTIFY_WORKER_ENTRY variable, else resolved beside the engine (engine/worker-path.ts).
    */
   workerEntry?: string;
+  /**
+   * Retention of finished work (default: root trees finished over 30 days ago, or beyond the
+   * newest 10,000, checked hourly); false keeps everything.
+   */
+  retention?: false | Partial<RetentionOptions>;
   /** Durable events buffered per watch before it ends with CONFLICT 'watch-overflow' (default 10,000). */
   watchBacklog?: number;
   onLog?: (taskId: string, message: string) => void;
@@ -116,6 +124,7 @@ export function createTaskService(opts: TaskServiceOptions) {
     heartbeatMs,
     walMs,
     busy: () => engine.busy(),
+    retention: opts.retention === false ? null : { ...DEFAULT_RETENTION, ...opts.retention },
     onOwnershipLost: (message) => {
       ownershipLost = message;
       engine.relinquish();

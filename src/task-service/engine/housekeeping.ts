@@ -20,23 +20,60 @@ export interface HousekeepingOptions {
   /** True while handlers or outcomes are in flight (checkpoint PASSIVE then). */
   busy(): boolean;
   onOwnershipLost(message: string): void;
+  /** Pruning of finished work; null keeps everything. */
+  retention: RetentionOptions | null;
 }
+
+/** Finished root trees older than olderThanMs, or beyond the newest keepNewest, are deleted every everyMs. */
+export interface RetentionOptions {
+  olderThanMs?: number;
+  keepNewest?: number;
+  everyMs: number;
+}
+
+/** Root trees per prune transaction: a large backlog is trimmed in short steps, not one long lock. */
+const PRUNE_BATCH = 200;
 
 export class Housekeeping {
   private heartbeatTimer: TimerHandle | null = null;
   private walTimer: TimerHandle | null = null;
+  private pruneTimer: TimerHandle | null = null;
 
   constructor(private readonly o: HousekeepingOptions) {}
 
   start(): void {
     this.heartbeat();
     this.wal();
+    if (this.o.retention) this.prune(this.o.retention.everyMs);
   }
 
   stop(): void {
     if (this.heartbeatTimer !== null) this.o.clock.clearTimeout(this.heartbeatTimer);
     if (this.walTimer !== null) this.o.clock.clearTimeout(this.walTimer);
-    this.heartbeatTimer = this.walTimer = null;
+    if (this.pruneTimer !== null) this.o.clock.clearTimeout(this.pruneTimer);
+    this.heartbeatTimer = this.walTimer = this.pruneTimer = null;
+  }
+
+  /** One batch; the next follows at once while there is more to delete, else after everyMs. */
+  private prune(delayMs: number): void {
+    const { o } = this;
+    const policy = o.retention!;
+    this.pruneTimer = o.clock.setTimeout(() => {
+      let deleted = 0;
+      try {
+        deleted = o.guard.write(() =>
+          o.store.prune({
+            ...(policy.olderThanMs !== undefined ? { olderThanMs: policy.olderThanMs } : {}),
+            ...(policy.keepNewest !== undefined ? { keepNewest: policy.keepNewest } : {}),
+            maxRoots: PRUNE_BATCH,
+            now: o.clock.now(),
+          }),
+        );
+      } catch {
+        // A database fault: the guard reports degraded; the next round tries again.
+      }
+      this.prune(deleted > 0 ? 0 : policy.everyMs);
+    }, delayMs);
   }
 
   private heartbeat(): void {

@@ -53,11 +53,14 @@ export function pruneTasks(db: Db, policy: RetentionPolicy): number {
   if (policy.olderThanMs !== undefined) for (const r of selectOldRoots(db).all(policy.now - policy.olderThanMs)) roots.add(r.id);
   if (policy.keepNewest !== undefined) for (const r of selectRootsBeyond(db).all(Math.max(0, Math.floor(policy.keepNewest)))) roots.add(r.id);
   let deleted = 0;
+  let budget = policy.maxRoots ?? Number.POSITIVE_INFINITY;
   for (const root of roots) {
+    if (budget <= 0) break;
     const { ids, problem } = inspectSubtree(db, root);
     if (problem !== null || ids.length === 0) continue;
     deleteAll(db, ids);
     deleted += ids.length;
+    budget--;
   }
   if (policy.olderThanMs !== undefined) deleteOldRemovedEvents(db).run(policy.now - policy.olderThanMs);
   return deleted;

@@ -76,6 +76,8 @@ export interface RetentionPolicy {
   olderThanMs?: number;
   /** Keep at most this many terminal root tasks (newest by finishedAt). */
   keepNewest?: number;
+  /** Delete at most this many root trees per call, keeping each transaction short; call again while it returns > 0. */
+  maxRoots?: number;
   now: number;
 }
 
