@@ -27,6 +27,8 @@ const SIZES = QUICK
 // Knobs for probing where the watch path saturates (e.g. BENCH_WATCHERS=1 BENCH_WATCH_TASKS=500).
 if (process.env.BENCH_WATCHERS) SIZES.watchers = Number(process.env.BENCH_WATCHERS);
 if (process.env.BENCH_WATCH_TASKS) SIZES.tasks = Number(process.env.BENCH_WATCH_TASKS);
+// A longer window shows whether the lag is bounded or keeps growing (compare lagFirstSecond with lagLastSecond).
+if (process.env.BENCH_WATCH_SECONDS) SIZES.seconds = Number(process.env.BENCH_WATCH_SECONDS);
 
 /** Each task reports at the engine's per-task send rate (~10/s), so every report can be sent. */
 const REPORT_EVERY_MS = 100;
@@ -116,18 +118,25 @@ async function fanOut(target: FanOutTarget) {
   while ((await target.running()) < SIZES.tasks && Date.now() < until) await new Promise((r) => setTimeout(r, 50));
   const running = await target.running();
   let measuring = false;
+  let windowStart = 0;
   const lags: number[] = [];
+  /** [ms into the window, lag] pairs, to tell a bounded lag from one that grows with time. */
+  const timeline: Array<[number, number]> = [];
   let delivered = 0;
   const stops = Array.from({ length: SIZES.watchers }, () =>
     target.watch((change) => {
       if (!measuring || change.kind !== 'progress') return;
       delivered++;
       const stamp = Number(change.progress.message);
-      if (Number.isFinite(stamp)) lags.push(performance.timeOrigin + performance.now() - stamp);
+      if (!Number.isFinite(stamp)) return;
+      const now = performance.timeOrigin + performance.now();
+      lags.push(now - stamp);
+      timeline.push([now - windowStart, now - stamp]);
     }),
   );
   await new Promise((r) => setTimeout(r, 500)); // subscriptions settle before the window opens
   measuring = true;
+  windowStart = performance.timeOrigin + performance.now();
   const ms = await timed(() => new Promise((r) => setTimeout(r, SIZES.seconds * 1000)));
   measuring = false;
   for (const stop of stops) stop();
@@ -138,6 +147,8 @@ async function fanOut(target: FanOutTarget) {
     // From the handler's report to a watcher's receipt; includes the engine's coalescing
     // window (a tick waits up to ~100 ms for its task's next send slot).
     lag: percentiles(lags),
+    lagFirstSecond: percentiles(timeline.filter(([at]) => at < 1_000).map(([, lag]) => lag)),
+    lagLastSecond: percentiles(timeline.filter(([at]) => at >= ms - 1_000).map(([, lag]) => lag)),
   };
 }
 
