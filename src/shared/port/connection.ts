@@ -1,5 +1,6 @@
+import { AckBatcher } from './acks';
 import { overflowResumeId } from './errors';
-import { ACK_EVERY, isResponseMessage, type AckMessage, type CallMessage, type ProcedureKind, type ResponseMessage, type ResultBody } from './protocol';
+import { isResponseMessage, type AckMessage, type CallMessage, type ProcedureKind, type ResponseMessage, type ResultBody } from './protocol';
 import type { RpcPort } from './types';
 
 /**
@@ -14,9 +15,6 @@ import type { RpcPort } from './types';
  * falling behind anyway (CONFLICT `watch-overflow`) is re-sent from the lastEventId it names;
  * the journal replay fills the gap, and the owner never sees the hiccup.
  */
-
-/** How long a remainder below ACK_EVERY may wait before it is acknowledged (keeps the server's count honest when a burst ends). */
-const IDLE_ACK_MS = 20;
 
 /** Why a call failed without a server answer: the port closed or there was none. */
 export class PortClosedError extends Error {
@@ -44,8 +42,6 @@ interface Pending {
   callbacks: RequestCallbacks;
   /** A resumed subscription starts again on the new port; its owner hears `started` once. */
   started?: boolean;
-  /** Data messages delivered on the current wire id and not yet acknowledged. */
-  unacked: number;
   /** The lastEventId of the last overflow resume: a second overflow at the same point means no progress. */
   overflowFrom?: string;
 }
@@ -65,18 +61,17 @@ export class PortConnection {
   /** Subscriptions waiting for a new port. */
   private readonly parked = new Set<Pending>();
   private readonly resubscribe: boolean;
-  /** Subscriptions owing an ack for a remainder below ACK_EVERY. */
-  private readonly owing = new Set<Pending>();
-  private ackTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Keyed by wire id: a re-sent subscription is a new server-side one with a window of its own. */
+  private readonly acks = new AckBatcher<number>((id, count) => this.postAck(id, count));
 
   constructor(opts: PortConnectionOptions = {}) {
     this.resubscribe = opts.resubscribe ?? false;
     if (opts.port) this.setPort(opts.port);
   }
 
-  /** Requests awaiting an answer or parked for a new port (for leak tests). */
+  /** Requests awaiting an answer or parked for a new port, plus subscriptions owing an ack (for leak tests). */
   get size(): number {
-    return this.pending.size + this.parked.size;
+    return this.pending.size + this.parked.size + this.acks.size;
   }
 
   get connected(): boolean {
@@ -104,7 +99,7 @@ export class PortConnection {
   request(spec: RequestSpec, callbacks: RequestCallbacks): () => void {
     const params: CallMessage['params'] = { path: spec.path, input: spec.input };
     if (spec.lastEventId !== undefined) params.lastEventId = spec.lastEventId;
-    const request: Pending = { message: { id: 0, method: spec.type, params }, callbacks, unacked: 0 };
+    const request: Pending = { message: { id: 0, method: spec.type, params }, callbacks };
     if (!this.connected && !(spec.type === 'subscription' && this.resubscribe)) {
       callbacks.error(new PortClosedError('Not connected to the service'));
       return () => {};
@@ -128,9 +123,6 @@ export class PortConnection {
   private send(request: Pending): void {
     const id = ++this.lastId;
     request.message.id = id;
-    // A new wire id is a new server-side subscription with a window of its own.
-    request.unacked = 0;
-    this.owing.delete(request);
     this.pending.set(id, request);
     try {
       this.port!.postMessage(request.message);
@@ -142,10 +134,10 @@ export class PortConnection {
 
   private cancel(request: Pending): void {
     this.parked.delete(request);
-    this.owing.delete(request);
     const id = request.message.id as number;
     if (this.pending.get(id) !== request) return;
     this.pending.delete(id);
+    this.acks.forget(id);
     if (request.message.method === 'subscription' && this.connected) {
       try {
         this.port!.postMessage({ id, method: 'subscription.stop' });
@@ -161,7 +153,7 @@ export class PortConnection {
     this.port = null;
     const requests = [...this.pending.values()];
     this.pending.clear();
-    this.owing.clear();
+    this.acks.clear();
     for (const request of requests) {
       if (park && request.message.method === 'subscription') {
         this.parked.add(request);
@@ -178,7 +170,7 @@ export class PortConnection {
     if (!request) return;
     if ('error' in raw) {
       this.pending.delete(raw.id);
-      this.owing.delete(request);
+      this.acks.forget(raw.id);
       if (request.message.method === 'subscription' && this.resumeAfterOverflow(request, raw.error)) return;
       request.callbacks.error(raw);
       return;
@@ -198,14 +190,15 @@ export class PortConnection {
     }
     if (result.type === 'stopped') {
       this.pending.delete(raw.id);
+      this.acks.forget(raw.id);
       request.callbacks.complete();
       return;
     }
     try {
       request.callbacks.result(result);
     } finally {
-      // Acknowledged once the owner has had it (its onData returned), whatever it did with it.
-      if (result.type === 'data') this.acknowledge(request);
+      // Acknowledged once the owner has had it (its onData returned), unless it stopped meanwhile.
+      if (result.type === 'data' && this.pending.get(raw.id) === request) this.acks.received(raw.id);
     }
   }
 
@@ -219,28 +212,9 @@ export class PortConnection {
     return true;
   }
 
-  private acknowledge(request: Pending): void {
-    if (this.pending.get(request.message.id as number) !== request) return; // stopped from inside onData
-    request.unacked++;
-    if (request.unacked >= ACK_EVERY) {
-      this.sendAck(request);
-      return;
-    }
-    this.owing.add(request);
-    this.ackTimer ??= setTimeout(() => {
-      this.ackTimer = null;
-      const owing = [...this.owing];
-      this.owing.clear();
-      for (const r of owing) this.sendAck(r);
-    }, IDLE_ACK_MS);
-  }
-
-  private sendAck(request: Pending): void {
-    this.owing.delete(request);
-    const id = request.message.id as number;
-    if (request.unacked === 0 || this.pending.get(id) !== request || !this.connected) return;
-    const ack: AckMessage = { id, method: 'subscription.ack', params: { count: request.unacked } };
-    request.unacked = 0;
+  private postAck(id: number, count: number): void {
+    if (!this.pending.has(id) || !this.connected) return;
+    const ack: AckMessage = { id, method: 'subscription.ack', params: { count } };
     try {
       this.port!.postMessage(ack);
     } catch {
