@@ -80,7 +80,7 @@ describe('scheduling', () => {
     const clock = new ManualClock(Date.now());
     let ran = 0;
     const t = defineTask({ type: 'later', input: z.object({}), async run() { ran++; return null; } });
-    const svc = await startService({ tasks: [t], clock, walCheckpointMs: 10_000_000, ownership: { heartbeatMs: 10_000_000, staleMs: 20_000_000 } });
+    const svc = await startService({ tasks: [t], clock, walCheckpointMs: 10_000_000, ownership: { heartbeatMs: 10_000_000, staleMs: 20_000_000 }, retention: false });
     const task = svc.create({ type: 'later', input: {}, runAt: clock.now() + 60_000 });
     await settle();
     expect(ran).toBe(0);
