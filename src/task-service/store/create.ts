@@ -20,7 +20,8 @@ export function createOne(db: Db, req: NewTask, now: number): Created {
   const { spawnKey, ...rest } = req;
   const parsed = parseRequest(createTaskRequest, rest, 'task');
   const key = spawnKey === undefined ? undefined : parseRequest(spawnKeySchema, spawnKey, 'spawnKey');
-  // A single new task cannot close a cycle: nothing can depend on it before it exists.
+  // Nothing can depend on a task before it exists, so a single new task closes a cycle only
+  // through its parent, which waits for it; insertNew refuses that.
   return insertNew(db, { ...parsed, spawnKey: key }, now);
 }
 
@@ -50,9 +51,9 @@ export function createGraph(db: Db, raw: CreateGraphRequest, now: number): Creat
     throw new ServiceError('NOT_FOUND', `Unknown dependency ${unique.length === 1 ? 'id' : 'ids'} (neither a key of this graph nor a task): ${unique.join(', ')}`, { missing: unique });
   }
 
-  // Existing edges are followed too. Today they can never lead back into the batch (a task's
-  // dependencies are fixed when it is created, so old tasks never point at new ones), but the
-  // check stays correct if that ever changes; `done` bounds the walk to each task once.
+  // Existing dependency edges are followed too; `done` bounds the walk to each task once. Cycles
+  // through a parent (an existing task that waits for its new child) are found by insertNew as
+  // each node is inserted: the last node of such a cycle sees every other member in the database.
   const next = (n: Node): readonly Node[] =>
     typeof n === 'number' ? edges[n]! : selectDepIds(db).all(n).map((r) => r.depends_on_id);
   const result = orderOrCycle<Node>(req.tasks.map((_, i) => i), next);
@@ -62,11 +63,15 @@ export function createGraph(db: Db, raw: CreateGraphRequest, now: number): Creat
   }
 
   const created: Created[] = new Array(req.tasks.length);
+  const keyOfId = new Map<string, string>(); // a refused cycle names this batch's nodes by key
+  const names = { of: (id: string) => keyOfId.get(id) ?? id };
   for (const n of result.order) {
     if (typeof n !== 'number') continue;
     // A GraphNode is a TaskSpec once its references are ids; insertNew ignores `key`.
+    const node = req.tasks[n]!;
     const dependsOn = edges[n]!.map((d) => (typeof d === 'number' ? created[d]!.task.id : d));
-    created[n] = insertNew(db, req.tasks[n]!, now, dependsOn);
+    created[n] = insertNew(db, node, now, dependsOn, { ...names, self: node.key });
+    keyOfId.set(created[n].task.id, node.key);
   }
   return created;
 }

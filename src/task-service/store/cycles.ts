@@ -48,3 +48,49 @@ export function describeCycle(path: readonly string[], max = 12): string {
   const tail = path.slice(-max / 2);
   return `${head.join(' -> ')} -> ... (${path.length - max} more) ... -> ${tail.join(' -> ')}`;
 }
+
+/** An existing task that waits for another: as a dependent ('dependency') or as its parent ('child'). */
+export interface Waiter {
+  id: string;
+  /** What the waiter waits for the other task as: its dependency, or its child. */
+  as: 'dependency' | 'child';
+}
+
+/** One step of a wait cycle: `id` waits for the next step as its `as` ('child' when it is that step's parent). */
+export interface WaitStep {
+  id: string;
+  as: 'dependency' | 'child';
+}
+
+/**
+ * Would a new task whose parent is `parentId` close a cycle by depending on one of `deps`? The
+ * parent (and so every ancestor) waits for the new task, so a dependency that waits, directly or
+ * through other unfinished tasks, for the parent can never complete: the tree deadlocks. Searched
+ * backwards from the parent (who waits for it) rather than forwards from the dependencies, because
+ * the parent's waiters are usually few while a dependency may have thousands of children.
+ * Breadth-first, so the shortest cycle is named. Returns the steps from a dependency to the
+ * parent, or null.
+ */
+export function findWaitCycle(parentId: string, deps: ReadonlySet<string>, waitersOf: (id: string) => readonly Waiter[]): WaitStep[] | null {
+  // next.get(x) = the step x waits for on its way to the parent (undefined for the parent itself)
+  const next = new Map<string, Waiter | undefined>([[parentId, undefined]]);
+  const queue = [parentId];
+  for (let head = 0; head < queue.length; head++) {
+    const id = queue[head]!;
+    if (deps.has(id)) {
+      const steps: WaitStep[] = [];
+      for (let at: string | undefined = id; at !== undefined; ) {
+        const step = next.get(at);
+        steps.push({ id: at, as: step?.as ?? 'child' }); // the parent waits for the new task as its child
+        at = step?.id;
+      }
+      return steps;
+    }
+    for (const w of waitersOf(id)) {
+      if (next.has(w.id)) continue;
+      next.set(w.id, { id, as: w.as });
+      queue.push(w.id);
+    }
+  }
+  return null;
+}

@@ -4,7 +4,9 @@ import type { Db } from '../db/statement';
 import { findByDedupeKey, findBySpawnKey } from '../db/sql/find-existing';
 import { insertEvent } from '../db/sql/insert-event';
 import { insertDep, insertTask } from '../db/sql/insert-task';
+import { selectWaiters } from '../db/sql/relatives';
 import { selectTaskState } from '../db/sql/select-task';
+import { describeCycle, findWaitCycle } from './cycles';
 import { newId } from './ids';
 import { rowToTask } from './rows';
 import type { Created } from './types';
@@ -31,8 +33,20 @@ export interface TaskSpec {
   spawnKey?: string | undefined;
 }
 
+/** How a refused cycle names the new task and existing ids (a graph names its own nodes by key). */
+export interface CycleNames {
+  self?: string | undefined;
+  of?: ((id: string) => string) | undefined;
+}
+
 /** `dependsOn` overrides spec.dependsOn (graph nodes name keys there; the caller resolved them). */
-export function insertNew(db: Db, spec: TaskSpec, now: number, dependsOn: readonly string[] | undefined = spec.dependsOn): Created {
+export function insertNew(
+  db: Db,
+  spec: TaskSpec,
+  now: number,
+  dependsOn: readonly string[] | undefined = spec.dependsOn,
+  names: CycleNames = {},
+): Created {
   if (spec.spawnKey !== undefined && spec.parentId !== undefined) {
     const row = findBySpawnKey(db).get(spec.parentId, spec.spawnKey);
     if (row) return { task: rowToTask(row), deduplicated: true };
@@ -67,6 +81,7 @@ export function insertNew(db: Db, spec: TaskSpec, now: number, dependsOn: readon
   if (missing.length > 0) {
     throw new ServiceError('NOT_FOUND', `Unknown dependency ${missing.length === 1 ? 'id' : 'ids'}: ${missing.join(', ')}`, { missing });
   }
+  if (spec.parentId !== undefined && deps.length > 0) refuseWaitCycle(db, spec.parentId, deps, { self: names.self ?? spec.spawnKey, of: names.of });
 
   const id = newId();
   const inputJson = JSON.stringify(spec.input === undefined ? null : spec.input);
@@ -115,4 +130,23 @@ export function insertNew(db: Db, spec: TaskSpec, now: number, dependsOn: readon
   const data = error === null ? null : JSON.stringify({ error });
   insertEvent(db).get(id, 'created', null, state, data, now);
   return { task, deduplicated: false };
+}
+
+/**
+ * The parent waits for its new child, so a dependency that itself waits for the parent (the
+ * parent, an ancestor, or anything blocked on one) would deadlock the tree: refused as a cycle.
+ */
+function refuseWaitCycle(db: Db, parentId: string, deps: readonly string[], names: CycleNames): void {
+  const steps = findWaitCycle(parentId, new Set(deps), (id) => selectWaiters(db).all(id, id));
+  if (steps === null) return;
+  const self = names.self ?? '(new task)';
+  const nameOf = names.of ?? ((id: string) => id);
+  const cycle = [self, ...steps.map((s) => nameOf(s.id)), self];
+  const parents = steps.filter((s) => s.as === 'child').map((s) => nameOf(s.id));
+  const why = `${parents.join(', ')} ${parents.length === 1 ? 'waits for its' : 'wait for their'} children`;
+  throw new ServiceError(
+    'DEPENDENCY_CYCLE',
+    `Dependency cycle: ${describeCycle(cycle)} (${why}). A task cannot depend on its parent, an ancestor, or work that waits for one; remove that dependency.`,
+    { cycle, parentId },
+  );
 }

@@ -1,5 +1,5 @@
 import { sqlOp } from '../statement';
-import { TASK_COLUMNS, type TaskRow } from './task-row';
+import { TASK_COLUMNS, TERMINAL_SQL, type TaskRow } from './task-row';
 
 /** Tasks that depend on a task; served by task_deps_reverse. Params: [dependsOnId]. */
 export const selectDependents = sqlOp<[string], TaskRow>(
@@ -33,4 +33,16 @@ export const selectSubtree = sqlOp<[string], { id: string; state: string }>(
 /** A task's dependency ids (cycle search through existing tasks). Params: [taskId]. */
 export const selectDepIds = sqlOp<[string], { depends_on_id: string }>(
   'SELECT depends_on_id FROM task_deps WHERE task_id = ?',
+);
+
+/**
+ * Unfinished tasks that wait for a task: its dependents (task_deps_reverse) and its parent (a
+ * parent completes only after its children). Finished tasks wait for nothing. Params: [id, id].
+ */
+export const selectWaiters = sqlOp<[string, string], { id: string; as: 'dependency' | 'child' }>(
+  `SELECT t.id, 'dependency' AS "as" FROM task_deps r JOIN tasks t ON t.id = r.task_id
+   WHERE r.depends_on_id = ? AND t.state NOT IN ${TERMINAL_SQL}
+   UNION ALL
+   SELECT p.id, 'child' FROM tasks c JOIN tasks p ON p.id = c.parent_id
+   WHERE c.id = ? AND p.state NOT IN ${TERMINAL_SQL}`,
 );
