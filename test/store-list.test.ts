@@ -144,5 +144,7 @@ describe('every list and scheduling query is served by an index', () => {
     expect(all.get('selectTaskEvents')).toMatch(/INDEX task_events_task/);
     expect(all.get('selectOldRoots')).toMatch(/INDEX tasks_finished_roots/);
     expect(all.get('selectChildren')).toMatch(/INDEX tasks_parent_id/);
+    // childSummary: counts and ratios from index entries alone, no child row read
+    expect(all.get('summarizeChildStates')).toMatch(/^SEARCH tasks USING COVERING INDEX tasks_parent_state \(parent_id=\?\)$/);
   });
 });

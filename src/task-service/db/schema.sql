@@ -84,6 +84,8 @@ CREATE INDEX tasks_finished_roots ON tasks (finished_at, id) WHERE parent_id IS 
 
 CREATE INDEX tasks_parent_id ON tasks (parent_id, id);
 
+CREATE INDEX tasks_parent_state ON tasks (parent_id, state, json_extract(progress, '$.ratio'));
+
 CREATE INDEX tasks_queued_run_at ON tasks (run_at) WHERE state = 'queued';
 
 CREATE INDEX tasks_state_id ON tasks (state, id);

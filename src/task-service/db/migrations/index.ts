@@ -3,6 +3,7 @@ import * as m002 from './002-owner';
 import * as m003 from './003-refunded-attempts';
 import * as m004 from './004-settings';
 import * as m005 from './005-write-probe';
+import * as m006 from './006-children-by-state';
 
 /** One schema step; `version` is its position (1-based, contiguous). */
 export interface Migration {
@@ -12,6 +13,6 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only; never edit or reorder a released one. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
 
 export const LATEST_VERSION = MIGRATIONS.length;

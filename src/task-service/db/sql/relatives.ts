@@ -17,9 +17,23 @@ export const selectChildren = sqlOp<[string], TaskRow>(
   `SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.parent_id = ? ORDER BY t.id`,
 );
 
-/** State and progress ratio of each child (childSummary). Params: [parentId]. */
+/**
+ * State and progress ratio of each child: O(children), superseded by summarizeChildStates (kept until
+ * SqliteTaskStore.childSummary calls store/child-summary.ts). Params: [parentId].
+ */
 export const selectChildStates = sqlOp<[string], { state: string; ratio: number | null }>(
   "SELECT state, json_extract(progress, '$.ratio') AS ratio FROM tasks WHERE parent_id = ?",
+);
+
+/**
+ * Per state: how many children a parent has and the sum of their progress ratios, each clamped to
+ * [0, 1] (none = 0). One pass over tasks_parent_state, which holds the ratio itself, so no child
+ * row is read: a child finishing costs a walk of index entries, not 10,000 row reads and JSON
+ * parses. The caller ignores the sums of finished states (they count as 1). Params: [parentId].
+ */
+export const summarizeChildStates = sqlOp<[string], { state: string; n: number; sum: number }>(
+  `SELECT state, count(*) AS n, total(min(1, max(0, coalesce(json_extract(progress, '$.ratio'), 0)))) AS sum
+   FROM tasks INDEXED BY tasks_parent_state WHERE parent_id = ? GROUP BY state`,
 );
 
 /** A task and all its descendants, with states (remove, cascades). Params: [rootId]. */
