@@ -92,7 +92,7 @@ export function rawClaimComplete(db: Db, n: number, now: number): number {
       const t = selectTask(db).get(id)!;
       updateState(db).run({
         id, from: t.state, state: 'completed', attempt: t.attempt, lease_owner: null, error: null, result: '{"ok":true}',
-        run_at: t.run_at, recoveries: t.recoveries, started_at: t.started_at, finished_at: now, updated_at: now,
+        run_at: t.run_at, recoveries: t.recoveries, started_at: t.started_at, finished_at: now, updated_at: now, expect_lease: 'bench',
       });
       insertEvent(db).get(id, 'state', 'running', 'completed', null, now);
       selectDependents(db).all(id);

@@ -45,6 +45,8 @@ export interface EngineCore {
   readonly parentOf: Map<string, string | null>;
   /** True while claims are allowed (started, queue not paused, not degraded, owner). */
   isClaiming(): boolean;
+  /** True once another process took the database over: nothing of ours may be written any more. */
+  ownerLost(): boolean;
   /** Brings memory in line with a committed transition and its cascade. */
   react(r: TransitionResult): void;
   /** Publishes every committed journal event not yet published. */
@@ -67,12 +69,15 @@ export function isDbFault(e: unknown): boolean {
   return e instanceof ServiceError && (e.code === 'DISK_FULL' || e.code === 'DB_UNAVAILABLE');
 }
 
-/** A task changed meanwhile (e.g. cancelled by a cascade): the write no longer applies. */
+/**
+ * A task changed meanwhile (e.g. cancelled by a cascade), or another boot now runs it
+ * (SERVICE_LOCKED: we were taken over): the write no longer applies and wrote nothing.
+ */
 export function skipIllegal<T>(fn: () => T): T | null {
   try {
     return fn();
   } catch (e) {
-    if (e instanceof ServiceError && (e.code === 'ILLEGAL_TRANSITION' || e.code === 'CONFLICT' || e.code === 'NOT_FOUND')) return null;
+    if (e instanceof ServiceError && (e.code === 'ILLEGAL_TRANSITION' || e.code === 'CONFLICT' || e.code === 'NOT_FOUND' || e.code === 'SERVICE_LOCKED')) return null;
     throw e;
   }
 }

@@ -1,3 +1,4 @@
+import { ServiceError } from '../../shared/errors';
 import type { Task } from '../../shared/task';
 import { abortKindOf, abortWith, describeThrown } from './abort';
 import { makeContext } from './context';
@@ -65,7 +66,14 @@ export class Dispatcher {
     if (!core.isClaiming()) return [];
     const capacity = core.limiter.capacity(core.o.registry.types());
     if (capacity.size === 0) return [];
-    return core.o.store.claim({ bootId: core.o.bootId, now: core.o.clock.now(), limit: core.limiter.free(), capacity });
+    try {
+      return core.o.store.claim({ bootId: core.o.bootId, now: core.o.clock.now(), limit: core.limiter.free(), capacity });
+    } catch (e) {
+      // Taken over, not yet noticed by the heartbeat: claim nothing (the store wrote nothing),
+      // and let the caller's transaction (a group commit) carry on without claims.
+      if (e instanceof ServiceError && e.code === 'SERVICE_LOCKED') return [];
+      throw e;
+    }
   }
 
   /**

@@ -40,6 +40,7 @@ export class Engine implements EngineCore {
   private readonly completions: number[] = [];
   private claiming = false;
   private queuePaused = false;
+  private lost = false;
 
   constructor(readonly o: EngineOptions) {
     const per: Record<string, number> = {};
@@ -96,6 +97,10 @@ export class Engine implements EngineCore {
     this.schedulePump();
   }
 
+  ownerLost(): boolean {
+    return this.lost;
+  }
+
   isClaiming(): boolean {
     return this.claiming && !this.queuePaused && this.guard.degraded() === null;
   }
@@ -117,7 +122,9 @@ export class Engine implements EngineCore {
     const now = this.o.clock.now();
     for (const exec of [...this.dispatch.executions.values()]) {
       this.dispatch.detach(exec);
-      this.tryWrite(() => this.o.store.transition(exec.task.id, 'queued', now, { leaseOwner: null, runAt: now, refundAttempt: true, reason: { reason: 'shutdown' } }, 'running'));
+      this.tryWrite(() =>
+        this.o.store.transition(exec.task.id, 'queued', now, { expectLease: this.o.bootId, leaseOwner: null, runAt: now, refundAttempt: true, reason: { reason: 'shutdown' } }, 'running'),
+      );
     }
     this.coalescer.flushAll();
     this.coalescer.dispose();
@@ -133,6 +140,7 @@ export class Engine implements EngineCore {
    * dropped, never written: the new owner recovered those tasks and may be running them.
    */
   relinquish(): void {
+    this.lost = true;
     this.claiming = false;
     this.dispatch.active = false;
     this.dispatch.dueTimer.disarm();
@@ -199,7 +207,7 @@ export class Engine implements EngineCore {
     const r = this.guard.write(() =>
       store.batch(() => {
         const latest = this.coalescer.latest(id);
-        if (latest && this.dispatch.executions.has(id)) store.saveProgress(id, latest, now);
+        if (latest && this.dispatch.executions.has(id)) store.saveProgress(id, latest, now, { leaseOwner: this.o.bootId });
         return store.transition(id, to, now, patch, expectFrom);
       }),
     );

@@ -86,21 +86,25 @@ export class OutcomeWriter {
   }
 
   private apply({ task, outcome }: Settle): TransitionResult {
-    const { store, clock, registry, random } = this.core.o;
+    const { store, clock, registry, random, bootId } = this.core.o;
     const now = clock.now();
     const id = task.id;
+    // Every write here holds only while the task is still leased to this boot: a process that
+    // stalled past staleMs and was taken over must not overwrite the new owner's run (it gets
+    // SERVICE_LOCKED, and skipIllegal drops this outcome with nothing written).
+    const lease = { expectLease: bootId };
     const progress = this.core.coalescer.take(id);
-    if (progress) store.saveProgress(id, progress, now);
+    if (progress) store.saveProgress(id, progress, now, { leaseOwner: bootId });
     if (outcome.ok) {
       const s = store.childSummary(id);
       const bad = (s.byState.failed ?? 0) + (s.byState.cancelled ?? 0);
       const open = s.total - bad - (s.byState.completed ?? 0);
-      if (open > 0) return store.transition(id, 'waiting', now, { result: outcome.result, leaseOwner: null }, 'running');
-      if (bad > 0) return store.transition(id, 'failed', now, { result: outcome.result, leaseOwner: null, error: childrenFailed(bad, s.total) }, 'running');
-      return store.transition(id, 'completed', now, { result: outcome.result, leaseOwner: null, error: null }, 'running');
+      if (open > 0) return store.transition(id, 'waiting', now, { ...lease, result: outcome.result, leaseOwner: null }, 'running');
+      if (bad > 0) return store.transition(id, 'failed', now, { ...lease, result: outcome.result, leaseOwner: null, error: childrenFailed(bad, s.total) }, 'running');
+      return store.transition(id, 'completed', now, { ...lease, result: outcome.result, leaseOwner: null, error: null }, 'running');
     }
     if (outcome.abort === 'shutdown') {
-      return store.transition(id, 'queued', now, { leaseOwner: null, runAt: now, refundAttempt: true, reason: { reason: 'shutdown' } }, 'running');
+      return store.transition(id, 'queued', now, { ...lease, leaseOwner: null, runAt: now, refundAttempt: true, reason: { reason: 'shutdown' } }, 'running');
     }
     const retryable = !outcome.info.permanent;
     const error = toTaskError(outcome.info, retryable);
@@ -109,8 +113,8 @@ export class OutcomeWriter {
     const failed = retryable ? store.failedAttempts(id) : task.attempt;
     if (retryable && failed < task.maxAttempts) {
       const delay = backoffDelay(failed, registry.has(task.type) ? registry.get(task.type).backoff : undefined, random);
-      return store.transition(id, 'queued', now, { error, runAt: now + delay, leaseOwner: null, reason: { reason: 'retry', attempt: task.attempt, failedAttempts: failed, delayMs: delay } }, 'running');
+      return store.transition(id, 'queued', now, { ...lease, error, runAt: now + delay, leaseOwner: null, reason: { reason: 'retry', attempt: task.attempt, failedAttempts: failed, delayMs: delay } }, 'running');
     }
-    return store.transition(id, 'failed', now, { error, leaseOwner: null }, 'running');
+    return store.transition(id, 'failed', now, { ...lease, error, leaseOwner: null }, 'running');
   }
 }

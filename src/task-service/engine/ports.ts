@@ -1,25 +1,42 @@
 import { ServiceError } from '../../shared/errors';
 import { jsonProblem, spawnRequest, type SpawnRequest } from '../../shared/schemas';
+import type { RunGuard } from '../store/types';
 import type { ExecutionPorts } from './context';
 import { stripUndefined, type EngineCore } from './core';
 import type { Execution } from './execution';
 import { abortKindOf } from './abort';
-import { isTerminal } from '../../shared/task';
 
 /**
- * The engine side of a handler's ctx (main thread or worker alike). Every call is refused once
- * the execution is detached (cancelled, paused, timed out): a handler that ignores its signal
- * can no longer write on behalf of a task whose fate was decided. One exception: a handler
- * stopped by pause, timeout or shutdown may still save its final checkpoint on the way out,
- * since "pause keeps the checkpoint" — safe because a new run of the same task waits for this
- * handler to settle, so no newer run's checkpoint can be overwritten.
+ * The engine side of a handler's ctx (main thread or worker alike). Every write is guarded in
+ * SQL by this boot's lease (RunGuard): a process that stalled past staleMs and was taken over
+ * can no longer write on behalf of a task the new owner runs, even before its heartbeat notices.
+ *
+ * Every call is refused once the execution is detached (cancelled, paused, timed out): a handler
+ * that ignores its signal can no longer write on behalf of a task whose fate was decided. One
+ * exception: a handler stopped by pause, timeout or our own shutdown may still save its final
+ * checkpoint on the way out, since "pause keeps the checkpoint" — never after ownership loss,
+ * and only while the task is where that stop left it (see finalGuard).
  */
 export function portsFor(core: EngineCore, exec: Execution): ExecutionPorts {
-  const { store, registry, clock } = core.o;
+  const { store, registry, clock, bootId } = core.o;
   const id = exec.task.id;
-  const finalCheckpointAllowed = (): boolean => {
-    const kind = abortKindOf(exec.controller.signal);
-    return kind !== null && kind !== 'cancel' && !isTerminal(store.get(id).state);
+  const live: RunGuard = { leaseOwner: bootId };
+  /** The guard for a detached run's final checkpoint, or null when none may be saved. */
+  const finalGuard = (): RunGuard | null => {
+    if (core.ownerLost()) return null; // the new owner may be running the task: nothing of ours lands
+    switch (abortKindOf(exec.controller.signal)) {
+      // Still paused (not resumed and re-claimed: a newer run would own the checkpoint then).
+      case 'pause':
+        return { leaseOwner: null, orState: 'paused' };
+      // Queued for its retry, or re-claimed by us (the new run waits for this handler to settle).
+      case 'timeout':
+        return { leaseOwner: bootId, orState: 'queued' };
+      // Our own stop: the task is still running under our lease until stop requeues it.
+      case 'shutdown':
+        return live;
+      default:
+        return null;
+    }
   };
   const gone = (): ServiceError => new ServiceError('CONFLICT', `Task ${id} is no longer running under this handler`);
   return {
@@ -27,10 +44,11 @@ export function portsFor(core: EngineCore, exec: Execution): ExecutionPorts {
       if (!exec.detached) core.coalescer.report(id, p, exec.task.progress);
     },
     saveCheckpoint: async (state) => {
-      if (exec.detached && !finalCheckpointAllowed()) throw gone();
+      const guard = exec.detached ? finalGuard() : live;
+      if (guard === null) throw gone();
       const problem = jsonProblem(state);
       if (problem) throw new ServiceError('BAD_INPUT', `Checkpoint ${problem}`);
-      core.guard.write(() => store.saveCheckpoint(id, state, clock.now()));
+      core.guard.write(() => store.saveCheckpoint(id, state, clock.now(), guard));
       core.publish();
     },
     spawn: async (children: SpawnRequest[]) => {
@@ -41,7 +59,7 @@ export function portsFor(core: EngineCore, exec: Execution): ExecutionPorts {
         registry.parseInput(c.type, c.input);
       }
       const withDefaults = children.map((c) => ({ ...c, maxAttempts: c.maxAttempts ?? registry.get(c.type).maxAttempts }));
-      const created = core.guard.write(() => store.spawn(id, withDefaults.map(stripUndefined), clock.now()));
+      const created = core.guard.write(() => store.spawn(id, withDefaults.map(stripUndefined), clock.now(), bootId));
       for (const c of created) core.parentOf.set(c.task.id, id);
       core.publish();
       core.schedulePump();

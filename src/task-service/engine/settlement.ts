@@ -35,10 +35,13 @@ export function checkParent(core: EngineCore, parentId: string): void {
 
 /** Writes coalesced progress in one transaction; parents then aggregate their children's. */
 export function persistProgress(core: EngineCore, batch: Array<[string, TaskProgress]>, at: number): void {
-  const { store } = core.o;
+  const { store, bootId } = core.o;
+  // A run's progress lands only while this boot still holds its lease; a waiting parent's
+  // aggregate has no lease (RunGuard orState).
+  const guard = { leaseOwner: bootId, orState: 'waiting' as const };
   core.guard.write(() =>
     store.batch(() => {
-      for (const [id, p] of batch) skipIllegal(() => store.saveProgress(id, p, at));
+      for (const [id, p] of batch) skipIllegal(() => store.saveProgress(id, p, at, guard));
     }),
   );
   const parents = new Set<string>();

@@ -9,10 +9,11 @@ import { selectSetting, upsertSetting } from '../db/sql/settings';
 import { selectEventsAfter, selectLastSeq, selectTaskEvents } from '../db/sql/events';
 import { insertEvent } from '../db/sql/insert-event';
 import { listTasks } from '../db/sql/list-tasks';
+import { selectOwner } from '../db/sql/owner';
 import { selectOrphans, selectCounts } from '../db/sql/queue';
 import { selectChildStates, selectChildren, selectDependents } from '../db/sql/relatives';
 import { selectTask } from '../db/sql/select-task';
-import { selectCheckpoint, selectRecoveries, updateCheckpoint, updateProgress } from '../db/sql/task-data';
+import { selectCheckpoint, selectRecoveries, updateCheckpoint, updateCheckpointGuarded, updateProgress, updateProgressGuarded } from '../db/sql/task-data';
 import { refundAttempt, resetRefunds, selectRefunds } from '../db/sql/refund-attempt';
 import { claimTasks } from './claim';
 import { probeWrite } from './write-probe';
@@ -22,8 +23,9 @@ import { fromSqlite } from './errors';
 import * as owner from './owner';
 import { pruneTasks, removeTask } from './retention';
 import { rowToEvent, rowToTask } from './rows';
+import { leaseRefusal, runRefusal } from './run-guard';
 import { applyTransition } from './transition';
-import type { ChildSummary, ClaimOptions, Created, NewTask, QueueStats, RetentionPolicy, TaskStore, TransitionPatch, TransitionResult } from './types';
+import type { ChildSummary, ClaimOptions, Created, NewTask, QueueStats, RetentionPolicy, RunGuard, TaskStore, TransitionPatch, TransitionResult } from './types';
 import { parseRequest } from './validate';
 
 const DEFAULT_PAGE = 50;
@@ -62,8 +64,14 @@ export class SqliteTaskStore implements TaskStore {
     return this.write(() => createGraph(this.db, req, now));
   }
 
-  spawn(parentId: string, children: SpawnRequest[], now: number): Created[] {
-    return this.write(() => spawnChildren(this.db, parentId, children, now));
+  spawn(parentId: string, children: SpawnRequest[], now: number, leaseOwner?: string): Created[] {
+    return this.write(() => {
+      if (leaseOwner !== undefined) {
+        const parent = selectTask(this.db).get(parentId);
+        if (parent && (parent.state !== 'running' || parent.lease_owner !== leaseOwner)) throw leaseRefusal(parent, leaseOwner, 'spawning children');
+      }
+      return spawnChildren(this.db, parentId, children, now);
+    });
   }
 
   get(id: string): Task {
@@ -129,26 +137,42 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   claim(opts: ClaimOptions): Task[] {
-    return this.write(() => claimTasks(this.db, opts));
+    return this.write(() => {
+      // A boot that was taken over (it stalled past staleMs) must not lease tasks the new owner
+      // would never recover. No owner row at all: a tool or test driving the store directly.
+      const holder = selectOwner(this.db).get();
+      if (holder !== undefined && holder.boot_id !== opts.bootId)
+        throw new ServiceError('SERVICE_LOCKED', `Boot ${opts.bootId} no longer owns this database (boot ${holder.boot_id}, pid ${holder.pid} does); nothing was claimed`, {
+          bootId: holder.boot_id,
+          pid: holder.pid,
+        });
+      return claimTasks(this.db, opts);
+    });
   }
 
   nextRunAt(after?: number): number | null {
     return this.read(() => (after === undefined ? nextRunAt(this.db).get()!.at : nextRunAfter(this.db).get(after)!.at));
   }
 
-  saveProgress(id: string, progress: TaskProgress, now: number): void {
+  saveProgress(id: string, progress: TaskProgress, now: number, guard?: RunGuard): void {
+    const json = JSON.stringify(progress);
     this.write(() => {
-      if (updateProgress(this.db).run(JSON.stringify(progress), now, id).changes !== 1)
-        throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
+      if (guard !== undefined) {
+        const args = { id, json, now, lease: guard.leaseOwner, or_state: guard.orState ?? null };
+        if (updateProgressGuarded(this.db).run(args).changes !== 1) throw runRefusal(this.db, id, guard, 'progress');
+      } else if (updateProgress(this.db).run(json, now, id).changes !== 1) throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
     });
   }
 
-  saveCheckpoint(id: string, checkpoint: unknown, now: number): void {
+  saveCheckpoint(id: string, checkpoint: unknown, now: number, guard?: RunGuard): void {
     const problem = jsonProblem(checkpoint, LIMITS.inputBytes);
     if (problem !== null) throw new ServiceError('BAD_INPUT', `Checkpoint of task ${id} ${problem}`, { id });
     const json = JSON.stringify(checkpoint ?? null);
     this.write(() => {
-      if (updateCheckpoint(this.db).run(json, now, id).changes !== 1) throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
+      if (guard !== undefined) {
+        const args = { id, json, now, lease: guard.leaseOwner, or_state: guard.orState ?? null };
+        if (updateCheckpointGuarded(this.db).run(args).changes !== 1) throw runRefusal(this.db, id, guard, 'a checkpoint');
+      } else if (updateCheckpoint(this.db).run(json, now, id).changes !== 1) throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
       insertEvent(this.db).get(id, 'checkpoint', null, null, JSON.stringify({ bytes: Buffer.byteLength(json) }), now);
     });
   }

@@ -8,6 +8,7 @@ import { selectTask } from '../db/sql/select-task';
 import type { TaskRow } from '../db/sql/task-row';
 import { updateState } from '../db/sql/update-state';
 import { jsonOrNull, rowToTask } from './rows';
+import { leaseRefusal } from './run-guard';
 import type { TransitionPatch, TransitionResult } from './types';
 
 /**
@@ -54,6 +55,7 @@ function change(db: Db, row: TaskRow, to: TaskState, now: number, patch: Transit
     started_at: next.started_at,
     finished_at: next.finished_at,
     updated_at: now,
+    expect_lease: patch.expectLease ?? null,
   });
   if (res.changes !== 1) throw new ServiceError('INTERNAL', `Task ${row.id} changed under a transition`, { id: row.id });
   if (patch.error) {
@@ -86,6 +88,8 @@ export function applyTransition(
         expected: allowed,
       });
   }
+  // Checked before anything is written (the SQL guard repeats it), so a refusal leaves no trace.
+  if (patch.expectLease !== undefined && row.lease_owner !== patch.expectLease) throw leaseRefusal(row, patch.expectLease, `the move to ${to}`);
   const events: TaskEvent[] = [];
   const task = change(db, row, to, now, patch, events);
   const affected: Task[] = [];

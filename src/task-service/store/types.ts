@@ -38,6 +38,23 @@ export interface TransitionPatch {
    * up maxAttempts. `attempt` stays the run number; see failedAttempts.
    */
   refundAttempt?: boolean;
+  /**
+   * Single owner: the transition applies only while the task is leased to this boot id (the
+   * run's own outcome). SERVICE_LOCKED, writing nothing, when another boot's lease holds it.
+   */
+  expectLease?: string;
+}
+
+/**
+ * Who may write a task's run data (progress, checkpoint): a run writes only while the task is
+ * `running` under its own lease, so a stale owner (stalled past staleMs, taken over) never
+ * overwrites the new owner's run. `orState` also admits the task in that state (a paused run's
+ * final checkpoint, a waiting parent's aggregate progress). Refused: SERVICE_LOCKED when another
+ * boot holds the lease, else CONFLICT; nothing is written.
+ */
+export interface RunGuard {
+  leaseOwner: string | null;
+  orState?: TaskState | null;
 }
 
 /** Outcome of a transition that also touched other tasks (cascades). */
@@ -86,8 +103,11 @@ export interface TaskStore {
   create(req: NewTask, now: number): Created;
   /** Creates a batch atomically; `dependsOn` names ids or keys of the batch. DEPENDENCY_CYCLE names the cycle. */
   createGraph(req: CreateGraphRequest, now: number): Created[];
-  /** Children of a running parent, idempotent by spawn key. */
-  spawn(parentId: string, children: SpawnRequest[], now: number): Created[];
+  /**
+   * Children of a running parent, idempotent by spawn key. With `leaseOwner`, the parent must be
+   * running under that lease (RunGuard).
+   */
+  spawn(parentId: string, children: SpawnRequest[], now: number, leaseOwner?: string): Created[];
 
   /** NOT_FOUND when absent. */
   get(id: string): Task;
@@ -113,9 +133,10 @@ export interface TaskStore {
   /** Earliest runAt among queued tasks, or null; with `after`, only among runAt > after (not yet due). */
   nextRunAt(after?: number): number | null;
 
-  saveProgress(id: string, progress: TaskProgress, now: number): void;
-  /** Durable checkpoint (journaled as a 'checkpoint' event). */
-  saveCheckpoint(id: string, checkpoint: unknown, now: number): void;
+  /** With a guard, written only when the guard admits the task (see RunGuard). */
+  saveProgress(id: string, progress: TaskProgress, now: number, guard?: RunGuard): void;
+  /** Durable checkpoint (journaled as a 'checkpoint' event); with a guard, see RunGuard. */
+  saveCheckpoint(id: string, checkpoint: unknown, now: number, guard?: RunGuard): void;
   getCheckpoint(id: string): unknown;
 
   /** A task's own events, oldest first; cursor is opaque. */

@@ -15,15 +15,19 @@ export interface UpdateStateParams {
   started_at: number | null;
   finished_at: number | null;
   updated_at: number;
+  /** Guard: the lease the task must still be under (a run's own outcome), or null for no check. */
+  expect_lease: string | null;
 }
 
 /**
  * The state write of a transition. Guarded by `state = @from` so a stale caller changes
- * nothing (changes = 0) instead of overwriting a concurrent transition. Params: UpdateStateParams.
+ * nothing (changes = 0) instead of overwriting a concurrent transition, and, for a run's
+ * outcome, by the lease, so a process that was taken over never overwrites the new owner's run.
+ * Params: UpdateStateParams.
  */
 export const updateState = sqlOp<[UpdateStateParams]>(
   `UPDATE tasks SET state = @state, attempt = @attempt, lease_owner = @lease_owner, error = @error,
      result = @result, run_at = @run_at, recoveries = @recoveries, started_at = @started_at,
      finished_at = @finished_at, updated_at = @updated_at
-   WHERE id = @id AND state = @from`,
+   WHERE id = @id AND state = @from AND (@expect_lease IS NULL OR lease_owner = @expect_lease)`,
 );
