@@ -99,7 +99,9 @@ export class Supervisor {
       maxCrashes: options.maxCrashes ?? 5,
       crashWindowMs: options.crashWindowMs ?? 60_000,
       readyTimeoutMs: options.readyTimeoutMs ?? 30_000,
-      drainTimeoutMs: options.drainTimeoutMs ?? 5_000,
+      // Longer than the service's own bounded shutdown (5 s, service.ts), which starts only
+      // once the drain request arrives: a kill before it ends leaves tasks `running`.
+      drainTimeoutMs: options.drainTimeoutMs ?? 8_000,
       stableMs: options.stableMs ?? 60_000,
     };
   }

@@ -29,6 +29,12 @@ import type { QueueStats, TaskStore } from './store/types';
 
 export const SERVICE_VERSION = '0.1.0';
 
+/**
+ * Recoveries before CRASH_LOOP. A poison task crashes the service once per recovery, so it must
+ * fail before the supervisor gives up on the whole service (5 crashes in a minute, src/main).
+ */
+export const DEFAULT_MAX_RECOVERIES = 3;
+
 const DAY = 24 * 60 * 60 * 1000;
 const DEFAULT_RETENTION: RetentionOptions = { olderThanMs: 30 * DAY, keepNewest: 10_000, everyMs: 60 * 60 * 1000 };
 
@@ -159,7 +165,7 @@ export function createTaskService(opts: TaskServiceOptions) {
         stopped = true;
         throw e;
       }
-      recover(engine, store, { bootId, now: t, maxRecoveries: opts.recovery?.maxRecoveries ?? 5 });
+      recover(engine, store, { bootId, now: t, maxRecoveries: opts.recovery?.maxRecoveries ?? DEFAULT_MAX_RECOVERIES });
       startedAt = t;
       engine.begin();
       housekeeping.start();
