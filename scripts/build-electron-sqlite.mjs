@@ -41,6 +41,17 @@ function findNodeGyp() {
   return fs.existsSync(npmDir) ? npmDir : null;
 }
 
+/**
+ * node-gyp's environment for an Electron build. npm exports its config to scripts, and a
+ * machine-wide `nodedir` (npm_config_nodedir) would make node-gyp use Node's own headers
+ * despite --target: a binary of the wrong ABI. Those settings must not leak in.
+ */
+function electronBuildEnv() {
+  const env = { ...process.env };
+  for (const key of Object.keys(env)) if (/^npm_config_(nodedir|node_gyp|target|runtime|disturl|dist_url)$/i.test(key)) delete env[key];
+  return { ...env, npm_config_runtime: 'electron', npm_config_target: electronVersion, npm_config_disturl: DIST_URL };
+}
+
 const electronVersion = JSON.parse(fs.readFileSync(require.resolve('electron/package.json'), 'utf8')).version;
 const sqliteDir = path.dirname(require.resolve('better-sqlite3/package.json'));
 const nodeGyp = findNodeGyp();
@@ -54,7 +65,7 @@ try {
   execFileSync(
     process.execPath,
     [nodeGyp, 'rebuild', '--release', `--target=${electronVersion}`, `--arch=${process.arch}`, `--dist-url=${DIST_URL}`],
-    { cwd: work, stdio: 'inherit', env: { ...process.env, npm_config_runtime: 'electron', npm_config_target: electronVersion, npm_config_disturl: DIST_URL } },
+    { cwd: work, stdio: 'inherit', env: electronBuildEnv() },
   );
   const built = path.join(work, 'build', 'Release', 'better_sqlite3.node');
   if (!fs.existsSync(built)) fail(`node-gyp finished but ${built} is missing.`);

@@ -57,7 +57,7 @@ export interface PortServer {
 const FALLBACK_SHAPE: TRPCErrorShape = {
   code: -32603,
   message: 'Internal server error',
-  data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500 },
+  data: { code: 'INTERNAL_SERVER_ERROR', httpStatus: 500, serviceCode: 'INTERNAL' },
 };
 
 /** The abort reason for a client's stop or a closed port, told apart from a failure's abort. */
