@@ -1,12 +1,15 @@
 import type { Task, TaskState } from '../../shared/task';
 import type { TaskStore } from '../store/types';
 import type { Engine } from './engine';
+import { checkParent } from './settlement';
 
 /**
  * A user's retry of a failed or cancelled task: attempts and error reset, back to queued (or
  * blocked while dependencies are unmet). A parent that failed because of its children
  * (CHILDREN_FAILED) retries its failed and cancelled children too and waits for them again,
- * all in one transaction.
+ * all in one transaction. The parent is then re-checked: when its children had all settled
+ * meanwhile (the failed one retried on its own and completed, or removed), nothing else would
+ * ever wake it and it would stay `waiting` forever.
  */
 export function retryTask(engine: Engine, store: TaskStore, id: string, now: number): Task {
   const t = store.get(id);
@@ -20,9 +23,10 @@ export function retryTask(engine: Engine, store: TaskStore, id: string, now: num
       ]),
     );
     for (const r of results) engine.react(r);
+    checkParent(engine, id);
     engine.publish();
     engine.schedulePump();
-    return results[results.length - 1]!.task;
+    return engine.tryRead(() => store.find(id)) ?? results[results.length - 1]!.task;
   }
   const from: TaskState[] = ['failed', 'cancelled'];
   return engine.change(id, engine.depsMet(t) ? 'queued' : 'blocked', patch, from);

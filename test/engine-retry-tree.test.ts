@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { defineTask, PermanentError } from '../src/task-service/engine/define';
+import type { TaskService } from '../src/task-service/service';
+import { cleanup, startService, waitState } from './fixtures/engine/harness';
+
+/**
+ * Regressions of a user's retry: a parent retried after its failed child had been retried (or
+ * removed) stayed `waiting` forever.
+ */
+
+afterEach(cleanup);
+
+/** A type that fails permanently on its first `failFirst` runs, then succeeds. */
+function flaky(type: string, failFirst = 1) {
+  let runs = 0;
+  const def = defineTask({
+    type,
+    input: z.object({}).passthrough(),
+    async run() {
+      if (++runs <= failFirst) throw new PermanentError('HTTP_ERROR', `${type} run ${runs} fails`);
+      return 'ok';
+    },
+  });
+  return { def, runs: () => runs };
+}
+
+/** A type that spawns one child of `childType` and completes its own work. */
+function spawner(type: string, childType: string) {
+  return defineTask({
+    type,
+    input: z.object({}).passthrough(),
+    async run(ctx) {
+      await ctx.spawn([{ key: 'only', type: childType, input: {} }]);
+      return type;
+    },
+  });
+}
+
+const onlyChild = (svc: TaskService, parentId: string) => svc.list({ parentId }).items[0]!;
+
+describe('retry of a parent that failed with CHILDREN_FAILED', () => {
+  it('completes at once when the failed child was retried and completed meanwhile (no longer waits forever)', async () => {
+    const c = flaky('c');
+    const svc = await startService({ tasks: [c.def, spawner('p', 'c')] });
+    const p = svc.create({ type: 'p', input: {} });
+    expect((await waitState(svc, p.id, 'failed')).error?.code).toBe('CHILDREN_FAILED');
+    const child = onlyChild(svc, p.id);
+    svc.retry({ id: child.id });
+    await waitState(svc, child.id, 'completed');
+    expect(svc.get({ id: p.id }).state).toBe('failed'); // a child's retry alone does not revive the parent
+    expect(svc.retry({ id: p.id }).state).toBe('completed');
+    expect(svc.get({ id: p.id }).error).toBeNull();
+  });
+
+  it('completes at once when the failed child was removed', async () => {
+    const svc = await startService({ tasks: [flaky('c', 99).def, spawner('p', 'c')] });
+    const p = svc.create({ type: 'p', input: {} });
+    await waitState(svc, p.id, 'failed');
+    svc.remove({ id: onlyChild(svc, p.id).id });
+    expect(svc.retry({ id: p.id }).state).toBe('completed');
+  });
+});
