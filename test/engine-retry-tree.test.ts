@@ -2,11 +2,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask, PermanentError } from '../src/task-service/engine/define';
 import type { TaskService } from '../src/task-service/service';
+import { errorOf, snapshot } from './helpers/store-fixture';
 import { cleanup, startService, waitState } from './fixtures/engine/harness';
 
 /**
  * Regressions of a user's retry: a parent retried after its failed child had been retried (or
- * removed) stayed `waiting` forever.
+ * removed) stayed `waiting` forever; a task retried behind a failed dependency stayed `blocked`
+ * forever.
  */
 
 afterEach(cleanup);
@@ -59,5 +61,25 @@ describe('retry of a parent that failed with CHILDREN_FAILED', () => {
     await waitState(svc, p.id, 'failed');
     svc.remove({ id: onlyChild(svc, p.id).id });
     expect(svc.retry({ id: p.id }).state).toBe('completed');
+  });
+});
+
+describe('retry of a task behind a failed dependency', () => {
+  it('is refused with CONFLICT naming the dependency and writes nothing; after retrying the dependency it runs', async () => {
+    const bad = flaky('bad');
+    const svc = await startService({ tasks: [bad.def, flaky('ok', 0).def] });
+    const a = svc.create({ type: 'bad', input: {} });
+    const b = svc.create({ type: 'ok', input: {}, dependsOn: [a.id] });
+    await waitState(svc, b.id, 'cancelled');
+    const before = snapshot(svc.store as never);
+    const e = errorOf(() => svc.retry({ id: b.id }));
+    expect(e.code).toBe('CONFLICT');
+    expect(e.message).toContain(a.id);
+    expect(e.message).toMatch(/retry .* first/);
+    expect(snapshot(svc.store as never)).toBe(before);
+
+    svc.retry({ id: a.id });
+    expect(svc.retry({ id: b.id }).state).toMatch(/blocked|queued/);
+    await waitState(svc, b.id, 'completed');
   });
 });

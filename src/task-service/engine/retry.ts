@@ -1,6 +1,7 @@
 import type { Task, TaskState } from '../../shared/task';
 import type { TaskStore } from '../store/types';
 import type { Engine } from './engine';
+import { depsMet } from './retry-plan';
 import { checkParent } from './settlement';
 
 /**
@@ -16,9 +17,11 @@ export function retryTask(engine: Engine, store: TaskStore, id: string, now: num
   const patch = { resetAttempts: true, error: null, runAt: now, reason: { reason: 'retry', by: 'user' } };
   if (t.state === 'failed' && t.error?.code === 'CHILDREN_FAILED') {
     const kids = store.children(id).filter((c: Task) => c.state === 'failed' || c.state === 'cancelled');
+    const inPlan = new Set(kids.map((k) => k.id));
+    const targets = kids.map((c) => depsMet(store, c, inPlan)); // CONFLICT before anything is written
     const results = engine.guard.write(() =>
       store.batch(() => [
-        ...kids.map((c) => store.transition(c.id, engine.depsMet(c) ? 'queued' : 'blocked', now, patch, c.state)),
+        ...kids.map((c, i) => store.transition(c.id, targets[i] ? 'queued' : 'blocked', now, patch, c.state)),
         store.transition(id, 'waiting', now, { error: null, reason: { reason: 'retry', by: 'user', children: kids.length } }, 'failed'),
       ]),
     );
@@ -29,5 +32,6 @@ export function retryTask(engine: Engine, store: TaskStore, id: string, now: num
     return engine.tryRead(() => store.find(id)) ?? results[results.length - 1]!.task;
   }
   const from: TaskState[] = ['failed', 'cancelled'];
-  return engine.change(id, engine.depsMet(t) ? 'queued' : 'blocked', patch, from);
+  if (!from.includes(t.state)) return engine.change(id, 'queued', patch, from); // ILLEGAL_TRANSITION
+  return engine.change(id, depsMet(store, t, new Set([id])) ? 'queued' : 'blocked', patch, from);
 }
