@@ -8,7 +8,7 @@ import { cleanup, startService, waitState } from './fixtures/engine/harness';
 /**
  * Regressions of a user's retry: a parent retried after its failed child had been retried (or
  * removed) stayed `waiting` forever; a task retried behind a failed dependency stayed `blocked`
- * forever.
+ * forever; a retried root never reached its failed grandchildren, so it failed again at once.
  */
 
 afterEach(cleanup);
@@ -61,6 +61,21 @@ describe('retry of a parent that failed with CHILDREN_FAILED', () => {
     await waitState(svc, p.id, 'failed');
     svc.remove({ id: onlyChild(svc, p.id).id });
     expect(svc.retry({ id: p.id }).state).toBe('completed');
+  });
+
+  it('reaches failed grandchildren: the failed middle task waits again and its failed child re-runs', async () => {
+    const g = flaky('g');
+    const svc = await startService({ tasks: [g.def, spawner('c', 'g'), spawner('p', 'c')] });
+    const p = svc.create({ type: 'p', input: {} });
+    await waitState(svc, p.id, 'failed');
+    const c = onlyChild(svc, p.id);
+    const gc = onlyChild(svc, c.id);
+    expect([svc.get({ id: c.id }).error?.code, svc.get({ id: gc.id }).state]).toEqual(['CHILDREN_FAILED', 'failed']);
+    expect(svc.retry({ id: p.id }).state).toBe('waiting');
+    expect(svc.get({ id: c.id }).state).toBe('waiting');
+    await waitState(svc, p.id, 'completed');
+    expect(g.runs()).toBe(2);
+    expect([svc.get({ id: c.id }).state, svc.get({ id: gc.id }).state]).toEqual(['completed', 'completed']);
   });
 });
 

@@ -1,37 +1,35 @@
-import type { Task, TaskState } from '../../shared/task';
-import type { TaskStore } from '../store/types';
+import { assertTransition } from '../../shared/transitions';
+import type { Task } from '../../shared/task';
+import type { TaskStore, TransitionResult } from '../store/types';
 import type { Engine } from './engine';
-import { depsMet } from './retry-plan';
+import { planRetry } from './retry-plan';
 import { checkParent } from './settlement';
 
 /**
  * A user's retry of a failed or cancelled task: attempts and error reset, back to queued (or
- * blocked while dependencies are unmet). A parent that failed because of its children
- * (CHILDREN_FAILED) retries its failed and cancelled children too and waits for them again,
- * all in one transaction. The parent is then re-checked: when its children had all settled
- * meanwhile (the failed one retried on its own and completed, or removed), nothing else would
- * ever wake it and it would stay `waiting` forever.
+ * blocked while dependencies are unmet); its failed and cancelled descendants are retried with
+ * it, and a parent that failed because of its children waits for them again (see retry-plan.ts).
+ * All in one transaction. Then every parent put back to `waiting` is re-checked: one whose
+ * children had all settled meanwhile (retried one by one, or removed) would otherwise wait forever.
  */
 export function retryTask(engine: Engine, store: TaskStore, id: string, now: number): Task {
-  const t = store.get(id);
-  const patch = { resetAttempts: true, error: null, runAt: now, reason: { reason: 'retry', by: 'user' } };
-  if (t.state === 'failed' && t.error?.code === 'CHILDREN_FAILED') {
-    const kids = store.children(id).filter((c: Task) => c.state === 'failed' || c.state === 'cancelled');
-    const inPlan = new Set(kids.map((k) => k.id));
-    const targets = kids.map((c) => depsMet(store, c, inPlan)); // CONFLICT before anything is written
-    const results = engine.guard.write(() =>
-      store.batch(() => [
-        ...kids.map((c, i) => store.transition(c.id, targets[i] ? 'queued' : 'blocked', now, patch, c.state)),
-        store.transition(id, 'waiting', now, { error: null, reason: { reason: 'retry', by: 'user', children: kids.length } }, 'failed'),
-      ]),
-    );
-    for (const r of results) engine.react(r);
-    checkParent(engine, id);
-    engine.publish();
-    engine.schedulePump();
-    return engine.tryRead(() => store.find(id)) ?? results[results.length - 1]!.task;
-  }
-  const from: TaskState[] = ['failed', 'cancelled'];
-  if (!from.includes(t.state)) return engine.change(id, 'queued', patch, from); // ILLEGAL_TRANSITION
-  return engine.change(id, depsMet(store, t, new Set([id])) ? 'queued' : 'blocked', patch, from);
+  const results = engine.guard.write(() =>
+    store.batch(() => {
+      const root = store.get(id);
+      assertTransition(id, root.state, 'queued'); // ILLEGAL_TRANSITION for anything not failed/cancelled
+      const out: TransitionResult[] = [];
+      for (const step of planRetry(store, root)) {
+        const reason = { reason: 'retry', by: 'user', ...(step.task.id === id ? {} : { root: id }), ...(step.children > 0 ? { children: step.children } : {}) };
+        const patch = step.to === 'waiting' ? { error: null, reason } : { resetAttempts: true, error: null, runAt: now, reason };
+        out.push(store.transition(step.task.id, step.to, now, patch, step.task.state));
+      }
+      return out;
+    }),
+  );
+  for (const r of results) engine.react(r);
+  // Deepest first, so a child that completes here lets its parent complete in the same pass.
+  for (const r of [...results].reverse()) if (r.task.state === 'waiting') checkParent(engine, r.task.id);
+  engine.publish();
+  engine.schedulePump();
+  return engine.tryRead(() => store.find(id)) ?? results[0]!.task;
 }
