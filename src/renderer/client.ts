@@ -2,7 +2,7 @@ import type { TRPCClient } from '@trpc/client';
 import type { inferRouterOutputs } from '@trpc/server';
 import type { AppRouter } from '../task-service/rpc/router';
 import type { CreateTaskRequest, EventsRequest, ListRequest } from '../shared/schemas';
-import type { Page, Task, TaskChange, TaskEvent } from '../shared/task';
+import type { Page, Task, TaskEvent, WatchChange } from '../shared/task';
 
 /**
  * What the Activity Center needs from the service, named as in DESIGN.md §5. The UI codes
@@ -25,7 +25,7 @@ export type QueueStatsView = Outputs['queue']['stats'];
 export type WatchState = 'live' | 'reconnecting';
 
 export interface WatchHandlers {
-  onChange(change: TaskChange, seq: string | undefined): void;
+  onChange(change: WatchChange, seq: string | undefined): void;
   onState(state: WatchState): void;
   onError(error: unknown): void;
 }
@@ -58,7 +58,7 @@ function toEvent(e: WireEvent): TaskEvent {
 function toPage<W, T>(page: { items: W[]; nextCursor: string | null }, map: (w: W) => T): Page<T> {
   return { items: page.items.map(map), nextCursor: page.nextCursor };
 }
-function toChange(c: WireChange): TaskChange {
+function toChange(c: WireChange): WatchChange {
   return c.kind === 'event' ? { kind: 'event', event: toEvent(c.event), task: c.task ? toTask(c.task) : null } : c;
 }
 

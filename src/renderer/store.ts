@@ -1,9 +1,9 @@
-import { isTerminal, type Task, type TaskChange, type TaskProgress, type TaskState } from '../shared/task';
+import { isTerminal, type Task, type TaskProgress, type TaskState, type WatchChange } from '../shared/task';
 
 /**
  * The Activity Center's view-model, DOM-free: the tasks it knows, their live progress with a
  * smoothed speed and ETA, grouping parent -> children, and filtering. It reduces the service's
- * TaskChange stream and reports which task ids changed so the view repaints only those.
+ * tasks.watch stream and reports which task ids changed so the view repaints only those.
  */
 
 /** Live figures for one task: the latest progress and the rate derived from successive ticks. */
@@ -53,7 +53,7 @@ export class ActivityModel {
   }
 
   /** Applies one change from tasks.watch; `seq` is its tracked id. Returns the ids to repaint. */
-  apply(change: TaskChange, seq?: string): Set<string> {
+  apply(change: WatchChange, seq?: string): Set<string> {
     const touched = new Set<string>();
     if (change.kind === 'progress') {
       this.tick(change.taskId, change.progress, change.at);
@@ -61,6 +61,7 @@ export class ActivityModel {
       return touched;
     }
     if (seq !== undefined) this.lastSeq = seq;
+    if (change.kind === 'sync') return touched;
     const { event, task } = change;
     if (event.kind === 'removed' || (task === null && this.tasks.has(event.taskId))) {
       for (const id of this.removeTree(event.taskId)) touched.add(id);

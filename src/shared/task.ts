@@ -84,6 +84,13 @@ export type TaskChange =
   | { kind: 'event'; event: TaskEvent; task: Task | null }
   | { kind: 'progress'; taskId: string; progress: TaskProgress; at: number };
 
+/**
+ * What tasks.watch yields: the changes, preceded on a fresh subscription by the journal
+ * position it starts from, so a client that sees no event before a disconnect still has an id
+ * to resume from.
+ */
+export type WatchChange = TaskChange | { kind: 'sync'; seq: number };
+
 /** One page of a keyset-paginated listing. */
 export interface Page<T> {
   items: T[];

@@ -40,6 +40,8 @@ export interface WatchSource {
 
 /** An async iterable that must be ended with `close()` (or by breaking out of for-await). */
 export interface Watch extends AsyncIterableIterator<WatchItem> {
+  /** The journal seq this watch starts after: everything later is delivered. */
+  readonly fromSeq: number;
   close(): void;
 }
 
@@ -79,6 +81,7 @@ export class WatchHub {
 class Subscription implements Watch {
   private readonly ids: Set<string> | null;
   private lastSeq: number;
+  readonly fromSeq: number;
   private replaying: boolean;
   private readonly events: WatchItem[] = [];
   private readonly replayBuf: WatchItem[] = [];
@@ -100,6 +103,7 @@ class Subscription implements Watch {
     // before the next commit so that it publishes every event after this point.
     const published = source.publishedSeq();
     this.lastSeq = filter.afterSeq ?? published;
+    this.fromSeq = this.lastSeq;
   }
 
   [Symbol.asyncIterator](): AsyncIterableIterator<WatchItem> {

@@ -54,6 +54,9 @@ export function createAppRouter(service: TaskService) {
         const stop = () => watch.close();
         signal?.addEventListener('abort', stop, { once: true });
         try {
+          // A fresh subscription first names its starting point, so the client can resume
+          // from it even if no event arrives before the next disconnect.
+          if (!input?.lastEventId) yield tracked(String(watch.fromSeq), { kind: 'sync' as const, seq: watch.fromSeq });
           for await (const item of watch) yield tracked(String(item.seq), item.change);
         } finally {
           signal?.removeEventListener('abort', stop);
