@@ -142,7 +142,10 @@ describe('every list and scheduling query is served by an index', () => {
     expect(all.get('findByDedupeKey')).toMatch(/INDEX tasks_dedupe/);
     expect(all.get('selectDependents')).toMatch(/INDEX task_deps_reverse/);
     expect(all.get('selectTaskEvents')).toMatch(/INDEX task_events_task/);
-    expect(all.get('selectOldRoots')).toMatch(/INDEX tasks_finished_roots/);
+    // retention: a range of the finished-roots index from the cursor (each call reads a bounded page)
+    expect(all.get('selectPruneCandidates')).toMatch(/^SEARCH tasks USING INDEX tasks_finished_roots \(\(finished_at,id\)>\(\?,\?\) AND \(finished_at,id\)<\(\?,\?\)\)$/);
+    expect(all.get('selectOldestKept')).toMatch(/^SEARCH tasks USING INDEX tasks_finished_roots/);
+    expect(all.get('deleteOldRemovedEvents')).toMatch(/INDEX task_events_removed/);
     expect(all.get('selectChildren')).toMatch(/INDEX tasks_parent_id/);
     // childSummary: counts and ratios from index entries alone, no child row read
     expect(all.get('summarizeChildStates')).toMatch(/^SEARCH tasks USING COVERING INDEX tasks_parent_state \(parent_id=\?\)$/);

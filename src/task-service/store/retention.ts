@@ -3,7 +3,7 @@ import type { Db } from '../db/statement';
 import { deleteEventsOf, deleteTasks, selectLiveDependentsOutside } from '../db/sql/delete-tasks';
 import { insertEvent } from '../db/sql/insert-event';
 import { selectSubtree } from '../db/sql/relatives';
-import { deleteOldRemovedEvents, selectOldRoots, selectRootsBeyond } from '../db/sql/retention';
+import { deleteOldRemovedEvents, selectOldestKept, selectPruneCandidates } from '../db/sql/retention';
 import type { RetentionPolicy } from './types';
 
 /**
@@ -42,26 +42,84 @@ export function removeTask(db: Db, id: string, now: number): void {
   for (const taskId of ids) insertEvent(db).get(taskId, 'removed', null, null, data, now);
 }
 
+/** Candidates read per call beyond maxRoots, for roots that must stay (a live dependent, say). */
+export const SKIP_MARGIN = 50;
+/** Page size when a call has no maxRoots (it goes through every candidate). */
+const PAGE = 1000;
+/** 'removed' journal entries trimmed per bounded call; a backlog goes over several calls. */
+const EVENTS_PER_CALL = 1000;
+
+type Position = { at: number; id: string };
+const START: Position = { at: -1, id: '' };
+const END: Position = { at: Number.MAX_SAFE_INTEGER, id: '' };
+
+/**
+ * Where the previous bounded call stopped, per connection. Roots that cannot go yet stay at the
+ * old end of the order; without a cursor every call would re-read them first, and more of them
+ * than a page would starve every root behind them. The cursor resets once a call reaches the last
+ * candidate, so the next round looks at the skipped roots again. Memory only: after a restart
+ * a round simply starts over.
+ */
+const cursors = new WeakMap<Db, Position>();
+
+const before = (a: Position, b: Position) => a.at < b.at || (a.at === b.at && a.id < b.id);
+
+/** The exclusive upper end of the candidates: finished before now - olderThanMs, or older than the newest keepNewest. */
+function pruneBound(db: Db, policy: RetentionPolicy): Position | null {
+  let bound: Position | null = null;
+  if (policy.olderThanMs !== undefined) bound = { at: policy.now - policy.olderThanMs, id: '' }; // '' sorts before every id
+  if (policy.keepNewest !== undefined) {
+    const keep = Math.max(0, Math.floor(policy.keepNewest));
+    const oldestKept = keep === 0 ? END : selectOldestKept(db).get(keep - 1);
+    if (oldestKept !== undefined && (bound === null || before(bound, oldestKept))) bound = oldestKept;
+  }
+  return bound;
+}
+
 /**
  * Retention: whole terminal root trees finished before now - olderThanMs, or beyond the newest
  * keepNewest roots. Children go with their root, so a child is never pruned while its parent
  * is unfinished. Not journaled per task (that would grow the journal it is trimming); old
  * 'removed' entries are trimmed by age too. Returns how many tasks were deleted.
+ *
+ * With maxRoots, a call reads at most maxRoots + SKIP_MARGIN candidates (oldest first, after the
+ * cursor) and deletes at most maxRoots trees, so each transaction stays short however large the
+ * backlog; the caller calls again while it returns > 0.
  */
 export function pruneTasks(db: Db, policy: RetentionPolicy): number {
-  const roots = new Set<string>();
-  if (policy.olderThanMs !== undefined) for (const r of selectOldRoots(db).all(policy.now - policy.olderThanMs)) roots.add(r.id);
-  if (policy.keepNewest !== undefined) for (const r of selectRootsBeyond(db).all(Math.max(0, Math.floor(policy.keepNewest)))) roots.add(r.id);
+  const bounded = policy.maxRoots !== undefined;
+  let budget = bounded ? Math.max(0, Math.floor(policy.maxRoots!)) : Number.POSITIVE_INFINITY;
+  const limit = bounded ? budget + SKIP_MARGIN : PAGE;
   let deleted = 0;
-  let budget = policy.maxRoots ?? Number.POSITIVE_INFINITY;
-  for (const root of roots) {
-    if (budget <= 0) break;
-    const { ids, problem } = inspectSubtree(db, root);
-    if (problem !== null || ids.length === 0) continue;
-    deleteAll(db, ids);
-    deleted += ids.length;
-    budget--;
+  let after = (bounded ? cursors.get(db) : undefined) ?? START;
+  let reachedEnd = true;
+  const until = pruneBound(db, policy);
+  if (until !== null && budget > 0) {
+    const doomed: string[] = [];
+    do {
+      const page = selectPruneCandidates(db).all({ afterAt: after.at, afterId: after.id, untilAt: until.at, untilId: until.id, limit });
+      reachedEnd = page.length < limit;
+      for (const root of page) {
+        if (budget <= 0) {
+          reachedEnd = false; // this root and the rest of the page come first next call
+          break;
+        }
+        after = root;
+        const { ids, problem } = inspectSubtree(db, root.id);
+        if (problem !== null || ids.length === 0) continue;
+        // Deleted together after the page: members of one finished tree never hold up another.
+        for (const id of ids) doomed.push(id);
+        budget--;
+      }
+      if (doomed.length > 0) deleteAll(db, doomed);
+      deleted += doomed.length;
+      doomed.length = 0;
+    } while (!bounded && !reachedEnd);
   }
-  if (policy.olderThanMs !== undefined) deleteOldRemovedEvents(db).run(policy.now - policy.olderThanMs);
+  if (policy.olderThanMs !== undefined) deleteOldRemovedEvents(db).run(policy.now - policy.olderThanMs, bounded ? EVENTS_PER_CALL : -1);
+  // Moved last, after every statement of the call succeeded. Should the commit itself still fail,
+  // the roots passed over are looked at again next round: late, never lost.
+  if (reachedEnd || !bounded) cursors.delete(db);
+  else cursors.set(db, after);
   return deleted;
 }

@@ -1,16 +1,38 @@
 import { sqlOp } from '../statement';
-import { TERMINAL_SQL } from './task-row';
 
-/** Terminal root tasks finished before a time, oldest first; served by tasks_finished_roots. Params: [before]. */
-export const selectOldRoots = sqlOp<[number], { id: string }>(
-  `SELECT id FROM tasks INDEXED BY tasks_finished_roots WHERE finished_at < ? AND parent_id IS NULL AND state IN ${TERMINAL_SQL} ORDER BY finished_at`,
+/*
+ * Retention reads finished roots through tasks_finished_roots (finished_at, id), a partial index
+ * of exactly the finished roots: finished_at is set when, and only when, a task becomes terminal
+ * (insert.ts, transition.ts). The queries rely on that instead of also testing `state`, which
+ * would read every table row the index walk passes; a root that somehow is not terminal is still
+ * refused later, when its subtree's states are checked before deleting.
+ */
+
+/** The oldest root that keepNewest keeps: the (keep+1)-th newest finished root is the first to go. Params: [keep - 1]. */
+export const selectOldestKept = sqlOp<[number], { at: number; id: string }>(
+  `SELECT finished_at AS at, id FROM tasks INDEXED BY tasks_finished_roots
+   WHERE parent_id IS NULL AND finished_at IS NOT NULL
+   ORDER BY finished_at DESC, id DESC LIMIT 1 OFFSET ?`,
 );
 
-/** Terminal root tasks beyond the newest `keep`, newest first; served by tasks_finished_roots. Params: [keep]. */
-export const selectRootsBeyond = sqlOp<[number], { id: string }>(
-  `SELECT id FROM tasks INDEXED BY tasks_finished_roots WHERE finished_at IS NOT NULL AND parent_id IS NULL AND state IN ${TERMINAL_SQL}
-   ORDER BY finished_at DESC, id DESC LIMIT -1 OFFSET ?`,
+/**
+ * One page of prune candidates, oldest first: finished roots strictly between the cursor and the
+ * bound in (finished_at, id) order. Both retention rules pick a prefix of that order (finished
+ * before a time; beyond the newest N), so one bounded range serves them. Params: @afterAt,
+ * @afterId, @untilAt, @untilId, @limit.
+ */
+export const selectPruneCandidates = sqlOp<[{ afterAt: number; afterId: string; untilAt: number; untilId: string; limit: number }], { at: number; id: string }>(
+  `SELECT finished_at AS at, id FROM tasks INDEXED BY tasks_finished_roots
+   WHERE parent_id IS NULL AND finished_at IS NOT NULL
+     AND (finished_at, id) > (@afterAt, @afterId) AND (finished_at, id) < (@untilAt, @untilId)
+   ORDER BY finished_at, id LIMIT @limit`,
 );
 
-/** 'removed' journal entries older than a time (their task is long gone); served by task_events_removed. Params: [before]. */
-export const deleteOldRemovedEvents = sqlOp<[number]>("DELETE FROM task_events WHERE kind = 'removed' AND at < ?");
+/**
+ * Up to `limit` 'removed' journal entries older than a time (their task is long gone), oldest
+ * first; served by task_events_removed. LIMIT -1 = all. Params: [before, limit].
+ */
+export const deleteOldRemovedEvents = sqlOp<[number, number]>(
+  `DELETE FROM task_events WHERE seq IN
+     (SELECT seq FROM task_events WHERE kind = 'removed' AND at < ? ORDER BY at LIMIT ?)`,
+);
