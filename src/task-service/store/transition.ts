@@ -118,10 +118,16 @@ function cascadeFrom(db: Db, t: Task, now: number, events: TaskEvent[]): Task[] 
       out.push(change(db, d, 'cancelled', now, { error, reason: { cause: 'dependency', dependency: t.id, dependencyState: t.state } }, events));
     }
   }
-  if (t.state === 'cancelled') {
+  // A finished parent's unfinished children have no one to finish for: a parent that failed
+  // (its handler threw after spawning, or it crash-looped) takes them down with it, else they
+  // would run on, and the parent could not even be cancelled (failed is final but for retry).
+  if (t.state === 'cancelled' || t.state === 'failed') {
+    const cause = t.state === 'cancelled' ? 'parent cancelled' : 'parent failed';
+    const error: TaskError | undefined =
+      t.state === 'failed' ? { code: 'CANCELLED', message: `Parent ${t.id} failed; retry the parent to run this again`, retryable: true } : undefined;
     for (const c of selectChildren(db).all(t.id)) {
       if (isTerminal(c.state as TaskState)) continue;
-      out.push(change(db, c, 'cancelled', now, { reason: { cause: 'parent cancelled', parentId: t.id } }, events));
+      out.push(change(db, c, 'cancelled', now, { ...(error ? { error } : {}), reason: { cause, parentId: t.id } }, events));
     }
   }
   return out;

@@ -124,7 +124,8 @@ export interface TaskStore {
    * Cascades done in the same transaction:
    *  - to completed: blocked dependents whose dependencies are now all completed -> queued;
    *  - to failed/cancelled: non-terminal dependents -> cancelled (DEPENDENCY_FAILED, reason names it);
-   *  - to cancelled: non-terminal descendants -> cancelled.
+   *  - to cancelled or failed: non-terminal descendants -> cancelled (a failed parent's children
+   *    must not run on unowned).
    */
   transition(id: string, to: TaskState, now: number, patch?: TransitionPatch, expectFrom?: TaskState | TaskState[]): TransitionResult;
 
