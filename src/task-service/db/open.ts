@@ -9,6 +9,13 @@ import type { Db } from './statement';
  * created in their place, with a DB_CORRUPT report the service surfaces to the user.
  */
 
+/**
+ * The one bounded wait for a lock, in ms. The wait blocks the event loop (heartbeat, timers,
+ * RPC), so it stays well under the ownership staleMs (10 s) and is the only wait: the engine's
+ * DbGuard does not retry a busy error on top of it (that once turned 5 s into 20 s).
+ */
+export const DEFAULT_BUSY_TIMEOUT_MS = 1_500;
+
 export interface OpenOptions {
   /**
    * 'NORMAL' (default): in WAL mode a commit is durable once the WAL is fsynced at checkpoint;
@@ -17,7 +24,10 @@ export interface OpenOptions {
    * loss too, at the cost of one fsync per transaction.
    */
   synchronous?: 'NORMAL' | 'FULL';
-  /** How long a writer waits for another connection's lock before SQLITE_BUSY. */
+  /**
+   * How long a writer waits for another connection's lock before SQLITE_BUSY (default
+   * DEFAULT_BUSY_TIMEOUT_MS). better-sqlite3 waits synchronously, blocking the event loop.
+   */
   busyTimeoutMs?: number;
   /** Path to a better_sqlite3.node built for this runtime (the Electron build). */
   nativeBinding?: string;
@@ -71,7 +81,7 @@ function connect(file: string, opts: OpenOptions): Db {
 function configure(db: Db, opts: OpenOptions): void {
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${opts.synchronous ?? 'NORMAL'}`);
-  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? 5000))}`);
+  db.pragma(`busy_timeout = ${Math.max(0, Math.floor(opts.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS))}`);
   db.pragma('foreign_keys = ON');
 }
 

@@ -2,8 +2,11 @@ import { ServiceError, toServiceError } from '../../shared/errors';
 
 /**
  * Database fault policy, in one place:
- *  - SQLITE_BUSY (another connection held the lock past busy_timeout): retried a bounded number
- *    of times, then surfaced as DB_UNAVAILABLE;
+ *  - SQLITE_BUSY (another connection held the lock past busy_timeout): surfaced at once as
+ *    DB_UNAVAILABLE ("try again shortly"). busy_timeout (db/open.ts) is the one bounded wait; a
+ *    synchronous retry on top of it multiplied the time the event loop stood still (3 retries x
+ *    5 s = 20 s, long enough for the heartbeat to go stale and another process to take over).
+ *    Callers that can wait retry later on their own timers (heartbeat, probe, progress tick);
  *  - SQLITE_FULL / SQLITE_IOERR* (disk full, I/O error): the store's transaction has already
  *    rolled back; the guard records a degraded reason and rethrows as DISK_FULL/DB_UNAVAILABLE.
  *    The engine stops claiming while degraded and the probe clears it once the database can
@@ -32,10 +35,7 @@ export function classifyDbError(e: unknown): DbFault {
 export class DbGuard {
   private reason: string | null = null;
 
-  constructor(
-    private readonly onDegraded: (reason: string) => void,
-    private readonly busyRetries = 3,
-  ) {}
+  constructor(private readonly onDegraded: (reason: string) => void) {}
 
   /** The current degraded reason, or null when writes work. */
   degraded(): string | null {
@@ -62,15 +62,12 @@ export class DbGuard {
   }
 
   private run<T>(fn: () => T): T {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return fn();
-      } catch (e) {
-        const fault = classifyDbError(e);
-        if (fault === 'busy' && attempt < this.busyRetries) continue;
-        if (fault === null) throw e;
-        throw this.fail(fault, e);
-      }
+    try {
+      return fn();
+    } catch (e) {
+      const fault = classifyDbError(e);
+      if (fault === null) throw e;
+      throw this.fail(fault, e);
     }
   }
 
