@@ -1,6 +1,6 @@
 import { ServiceError } from '../../shared/errors';
 import { jsonProblem, listRequest, LIMITS, type CreateGraphRequest, type ListRequest, type SpawnRequest } from '../../shared/schemas';
-import { isTerminal, TASK_STATES, type Page, type Task, type TaskEvent, type TaskProgress, type TaskState } from '../../shared/task';
+import { TASK_STATES, type Page, type Task, type TaskEvent, type TaskProgress, type TaskState } from '../../shared/task';
 import { currentVersion } from '../db/migrate';
 import type { Db } from '../db/statement';
 import { nextRunAt } from '../db/sql/claim';
@@ -11,7 +11,8 @@ import { insertEvent } from '../db/sql/insert-event';
 import { listTasks } from '../db/sql/list-tasks';
 import { selectOwner } from '../db/sql/owner';
 import { selectOrphans, selectCounts } from '../db/sql/queue';
-import { selectChildStates, selectChildren, selectDependents } from '../db/sql/relatives';
+import { selectChildren, selectDependents } from '../db/sql/relatives';
+import { summarizeChildren } from './child-summary';
 import { selectTask } from '../db/sql/select-task';
 import { selectCheckpoint, selectRecoveries, updateCheckpoint, updateCheckpointGuarded, updateProgress, updateProgressGuarded } from '../db/sql/task-data';
 import { refundAttempt, resetRefunds, selectRefunds } from '../db/sql/refund-attempt';
@@ -110,17 +111,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   childSummary(parentId: string): ChildSummary {
-    return this.read(() => {
-      const byState: Partial<Record<TaskState, number>> = {};
-      let sum = 0;
-      const rows = selectChildStates(this.db).all(parentId);
-      for (const r of rows) {
-        const s = r.state as TaskState;
-        byState[s] = (byState[s] ?? 0) + 1;
-        sum += isTerminal(s) ? 1 : Math.min(1, Math.max(0, r.ratio ?? 0));
-      }
-      return { total: rows.length, byState, ratio: rows.length === 0 ? 0 : sum / rows.length };
-    });
+    return this.read(() => summarizeChildren(this.db, parentId));
   }
 
   dependents(id: string): Task[] {

@@ -18,14 +18,6 @@ export const selectChildren = sqlOp<[string], TaskRow>(
 );
 
 /**
- * State and progress ratio of each child: O(children), superseded by summarizeChildStates (kept until
- * SqliteTaskStore.childSummary calls store/child-summary.ts). Params: [parentId].
- */
-export const selectChildStates = sqlOp<[string], { state: string; ratio: number | null }>(
-  "SELECT state, json_extract(progress, '$.ratio') AS ratio FROM tasks WHERE parent_id = ?",
-);
-
-/**
  * Per state: how many children a parent has and the sum of their progress ratios, each clamped to
  * [0, 1] (none = 0). One pass over tasks_parent_state, which holds the ratio itself, so no child
  * row is read: a child finishing costs a walk of index entries, not 10,000 row reads and JSON
