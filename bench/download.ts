@@ -13,8 +13,9 @@ import { startLoopbackServer } from '../test/support/loopback-server';
 
 /**
  * Download throughput over loopback with checkpointing on (fsync of the .part, then the real
- * TaskStore's saveCheckpoint on a SQLite file with the service's default pragmas, about every
- * MiB), beside a plain `pipeline(res, createWriteStream)` of the same
+ * TaskStore's saveCheckpoint on a SQLite file with the service's default pragmas, at the
+ * default cadence: every MiB, or every 250 ms at speed), beside a plain
+ * `pipeline(res, createWriteStream)` of the same
  * bytes from the same server in the same run. The figure that matters is the ratio.
  */
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RetryableError } from '../src/task-service/engine/define';
 import type { DownloadCheckpoint } from '../src/task-service/tasks/download/checkpoint';
-import { videoDownload } from '../src/task-service/tasks/video-download';
+import { createVideoDownload, videoDownload } from '../src/task-service/tasks/video-download';
 import { createTaskHarness } from './helpers/task-context';
 import { generatedContent, generatedSha256, versionSeed } from './support/generated-content';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
@@ -53,7 +53,10 @@ describe('video-download: resume', () => {
   it('after a crash, truncates the .part to the last checkpoint (it may hold more) and re-fetches at most a checkpoint interval', async () => {
     server.route('/v', { content: { size: SIZE, seed: 12 }, disconnectAfterBytes: 5 * MiB });
     const h = createTaskHarness<DownloadCheckpoint>();
-    await h.runExpectingError(videoDownload, input());
+    // At loopback speed the default cadence is time-driven (5 MiB may see no periodic
+    // checkpoint); checkpointMinMs 0 gives the per-MiB one this test rolls back to.
+    const perMiB = createVideoDownload({ checkpointMinMs: 0 });
+    await h.runExpectingError(perMiB, input());
     // A crash would have lost the final checkpoint: roll back to the last periodic one, and
     // leave garbage past it, as a torn write could.
     const periodic = h.saved.filter((c) => c.bytes < h.checkpoint!.bytes).at(-1)!;

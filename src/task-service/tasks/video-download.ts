@@ -41,6 +41,8 @@ export type VideoDownloadInput = z.infer<typeof videoDownloadInput>;
 
 export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = {
   checkpointBytes: 1024 * 1024,
+  // At most ~4 checkpoints a second: a fast transfer checkpoints every 250 ms of bytes.
+  checkpointMinMs: 250,
   checkpointMs: 1000,
   idleTimeoutMs: 30_000,
   maxRedirects: 5,

@@ -29,9 +29,10 @@ export interface DownloadInput {
 }
 
 export interface DownloadOptions {
-  /** Checkpoint after this many new bytes... */
+  /** Checkpoint every this many new bytes, but not more often than checkpointMinMs, and at
+   * least every checkpointMs while bytes arrive (see checkpointer.ts). */
   checkpointBytes: number;
-  /** ...or this much time, whichever comes first. */
+  checkpointMinMs: number;
   checkpointMs: number;
   /** No data for this long (headers or body) -> retryable NETWORK error. */
   idleTimeoutMs: number;
