@@ -18,12 +18,13 @@ import { selectCheckpoint, selectRecoveries, updateCheckpoint, updateCheckpointG
 import { refundAttempt, resetRefunds, selectRefunds } from '../db/sql/refund-attempt';
 import { claimTasks } from './claim';
 import { probeWrite } from './write-probe';
-import { createGraph, createOne, spawnChildren } from './create';
+import { createGraph, createOne } from './create';
 import { decodeEventCursor, decodeTaskCursor, encodeCursor } from './cursor';
 import { fromSqlite } from './errors';
 import * as owner from './owner';
 import { pruneTasks, removeTask } from './retention';
 import { rowToEvent, rowToTask } from './rows';
+import { spawnOwnChildren } from './spawn';
 import { leaseRefusal, runRefusal } from './run-guard';
 import { applyTransition } from './transition';
 import type { ChildSummary, ClaimOptions, Created, NewTask, QueueStats, RetentionPolicy, RunGuard, TaskStore, TransitionPatch, TransitionResult } from './types';
@@ -71,7 +72,7 @@ export class SqliteTaskStore implements TaskStore {
         const parent = selectTask(this.db).get(parentId);
         if (parent && (parent.state !== 'running' || parent.lease_owner !== leaseOwner)) throw leaseRefusal(parent, leaseOwner, 'spawning children');
       }
-      return spawnChildren(this.db, parentId, children, now);
+      return spawnOwnChildren(this.db, parentId, children, now);
     });
   }
 

@@ -105,7 +105,9 @@ export interface TaskStore {
   createGraph(req: CreateGraphRequest, now: number): Created[];
   /**
    * Children of a running parent, idempotent by spawn key. With `leaseOwner`, the parent must be
-   * running under that lease (RunGuard).
+   * running under that lease (RunGuard). A dedupeKey held by a live task that is not this
+   * parent's child never returns that task: the parent gets a child of its own, without the key,
+   * that depends on the holder (store/spawn.ts).
    */
   spawn(parentId: string, children: SpawnRequest[], now: number, leaseOwner?: string): Created[];
 
