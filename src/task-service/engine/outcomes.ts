@@ -79,7 +79,10 @@ export class OutcomeWriter {
     }
     // These runs are over: out of the running set before react, which would otherwise abort
     // (and detach) every execution whose task left `running`.
-    for (const s of batch) if (s.exec) this.runs.finished(s.exec);
+    for (const s of batch) {
+      if (s.exec) this.runs.finished(s.exec);
+      core.coalescer.take(s.task.id); // committed with the outcome: send the final value, forget it
+    }
     for (const r of results) core.react(r);
     this.runs.launchAll(claimed);
     core.publish();
@@ -93,7 +96,9 @@ export class OutcomeWriter {
     // stalled past staleMs and was taken over must not overwrite the new owner's run (it gets
     // SERVICE_LOCKED, and skipIllegal drops this outcome with nothing written).
     const lease = { expectLease: bootId };
-    const progress = this.core.coalescer.take(id);
+    // Read, not taken: if this transaction fails (disk full) the value must still be there for
+    // the probe's retry; it is forgotten only after the commit (flush).
+    const progress = this.core.coalescer.latest(id);
     if (progress) store.saveProgress(id, progress, now, { leaseOwner: bootId });
     if (outcome.ok) {
       const s = store.childSummary(id);
