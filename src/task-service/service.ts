@@ -216,7 +216,11 @@ export function createTaskService(opts: TaskServiceOptions) {
 
     events(raw: unknown): Page<TaskEvent> {
       const r = parseWith(eventsRequest, raw, 'events request');
-      return store.events(r.id, r.cursor, r.limit);
+      const page = store.events(r.id, r.cursor, r.limit);
+      // An empty page is also what a typo'd id would get: tell the two apart. (A removed task
+      // keeps its 'removed' tombstone for a while, so it is not unknown.)
+      if (page.items.length === 0) store.get(r.id);
+      return page;
     },
 
     cancel(raw: unknown): Task {
