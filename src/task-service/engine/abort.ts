@@ -34,8 +34,27 @@ export function describeThrown(e: unknown): ThrownInfo {
   return { name: 'Error', code: null, message: typeof e === 'string' ? e : 'Handler threw a non-error value', permanent: false };
 }
 
-/** The TaskError recorded for a handler failure. */
+/** Socket and HTTP-parser failure codes (Node, undici): a task failed by one of these hit the network. */
+const NETWORK_CODES: ReadonlySet<string> = new Set([
+  'ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN',
+  'EHOSTUNREACH', 'EHOSTDOWN', 'ENETUNREACH', 'ENETDOWN', 'ENETRESET', 'EPROTO', 'ESOCKETTIMEDOUT',
+  'ERR_STREAM_PREMATURE_CLOSE', 'ERR_SOCKET_CONNECTION_TIMEOUT',
+]);
+
+function isNetworkCode(code: string): boolean {
+  return NETWORK_CODES.has(code) || code.startsWith('UND_ERR_') || code.startsWith('HPE_');
+}
+
+/**
+ * The TaskError recorded for a handler failure. Its code is always one of the closed list of
+ * shared/errors.ts (clients switch on it): a socket error code becomes NETWORK, any other code
+ * outside the list HANDLER_FAILED; the original code stays readable in the message.
+ */
 export function toTaskError(info: ThrownInfo, retryable: boolean): TaskError {
-  const code = info.code && (isErrorCode(info.code) || /^[A-Z][A-Z0-9_]*$/.test(info.code)) ? info.code : 'HANDLER_FAILED';
-  return { code, message: info.message || info.name, retryable };
+  const message = info.message || info.name;
+  const raw = info.code;
+  if (raw === null || raw === '') return { code: 'HANDLER_FAILED', message, retryable };
+  if (isErrorCode(raw)) return { code: raw, message, retryable };
+  const withCode = message.includes(raw) ? message : `${raw}: ${message}`;
+  return { code: isNetworkCode(raw) ? 'NETWORK' : 'HANDLER_FAILED', message: withCode, retryable };
 }
