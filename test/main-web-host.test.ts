@@ -49,8 +49,8 @@ function get(url: string): Promise<{ status: number; body: string; csp: string |
   });
 }
 
-function openSocket(origin: string): Promise<WebSocket> {
-  const ws = new WebSocket(`${host.url.replace('http', 'ws')}service`, { origin });
+function openSocket(origin: string, url = `${host.url.replace('http', 'ws')}service`): Promise<WebSocket> {
+  const ws = new WebSocket(url, { origin });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
@@ -82,6 +82,11 @@ describe('browser dev host', () => {
 
   it('refuses a WebSocket from another origin', async () => {
     await expect(openSocket('http://evil.example')).rejects.toThrow(/403/);
+    // Opened as localhost, the page's origin is localhost: accepted from there, not crossed.
+    const local = host.url.replace('127.0.0.1', 'localhost');
+    const ws = await openSocket(local.slice(0, -1), `${local.replace('http', 'ws')}service`);
+    ws.close();
+    await expect(openSocket(host.url.slice(0, -1), `${local.replace('http', 'ws')}service`)).rejects.toThrow(/403/);
   });
 
   it('closes the socket with "service restart" when the service port closes, and "try again" while the service is down', async () => {

@@ -28,6 +28,9 @@ export interface WebHost {
 
 export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let origin = '';
+  // The page may be opened as 127.0.0.1 or as localhost; either way the socket must come from
+  // the very origin the page was served from (Origin = http://<Host>), and only these two hosts.
+  let allowed = new Set<string>();
   const server = http.createServer();
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => serve(req, res);
   let serve: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => res.writeHead(503).end();
@@ -36,7 +39,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   let seq = 0;
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);
-    if (url.pathname !== '/service' || req.headers.origin !== origin || `http://${req.headers.host}` !== origin) {
+    const from = `http://${req.headers.host}`;
+    if (url.pathname !== '/service' || !allowed.has(from) || req.headers.origin !== from) {
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
@@ -56,7 +60,8 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   });
   const { port } = server.address() as AddressInfo;
   origin = `http://127.0.0.1:${port}`;
-  serve = staticHandler(opts.rendererDir, contentSecurityPolicy([`ws://127.0.0.1:${port}`]));
+  allowed = new Set([origin, `http://localhost:${port}`]);
+  serve = staticHandler(opts.rendererDir, contentSecurityPolicy([`ws://127.0.0.1:${port}`, `ws://localhost:${port}`]));
   return {
     url: `${origin}/`,
     async close() {
