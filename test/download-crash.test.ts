@@ -106,9 +106,10 @@ describe('video-download in the service process', () => {
     expect(partAtKill - resumeAt).toBeLessThanOrEqual(bound);
     // - server side: what the first request put on the wire minus the resume offset. This also
     //   counts bytes that never reached the .part: one throttle slice (0.8 MiB), the sink's
-    //   256 KiB queue, and whatever sat in the loopback socket buffers when the process died.
-    //   The throttle keeps the client ahead of the server, so those buffers are near empty
-    //   unless the service is starved of CPU; the extra 3 MiB is that allowance, not the promise.
+    //   queue behind the write in flight, and whatever sat in the loopback socket buffers when
+    //   the process died. The throttle keeps the client ahead of the server, so the queue and
+    //   the buffers are near empty unless the service is starved of CPU or its writes stall;
+    //   the extra 3 MiB is that allowance, not the promise.
     const [sentBeforeKill, sentAfterRestart] = s.bodyBytes as [number, number];
     expect(sentBeforeKill - resumeAt).toBeLessThanOrEqual(bound + 3 * MiB);
     // And the restart fetched exactly the rest, once.
