@@ -1,14 +1,14 @@
 import { Writable } from 'node:stream';
 
+/** The most bytes the sink queues behind the write in flight. */
+export const SINK_HIGH_WATER_MARK = 4 * 1024 * 1024;
+
 /**
  * The Writable end of `pipeline(response, sink)`. It exists for backpressure and batching: the
  * stream machinery hands us every chunk that piled up while the previous write was on disk
  * (writev), and holds the socket while we write, fsync and checkpoint. All state lives in the
  * transfer's `append`; the sink only remembers the write in flight so an abort can wait for it.
  */
-/** The most bytes the sink queues behind the write in flight. */
-export const SINK_HIGH_WATER_MARK = 4 * 1024 * 1024;
-
 export class PartSink extends Writable {
   private pending: Promise<void> = Promise.resolve();
 
