@@ -4,6 +4,7 @@ import { defineTask } from '../engine/define';
 import type { DownloadCheckpoint } from './download/checkpoint';
 import { openPartFile } from './download/part-file';
 import { filenameProblem } from './download/safe-path';
+import { workerHash } from './download/stream-hash';
 import { Transfer, type DownloadOptions } from './download/transfer';
 
 /**
@@ -47,6 +48,7 @@ export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = {
   idleTimeoutMs: 30_000,
   maxRedirects: 5,
   openPart: openPartFile,
+  hash: workerHash,
   now: Date.now,
 };
 

@@ -20,12 +20,12 @@ const READ_CHUNK = 1024 * 1024;
 
 /** Feeds the first `length` bytes of the open .part into the transfer's hash. */
 export async function hashPrefix(t: Transfer, length: number): Promise<void> {
-  const buf = Buffer.allocUnsafe(READ_CHUNK);
   for (let pos = 0; pos < length; ) {
     if (t.ctx.signal.aborted) throw t.ctx.signal.reason;
-    const n = await t.handle!.read(buf.subarray(0, Math.min(READ_CHUNK, length - pos)), pos);
+    const buf = Buffer.allocUnsafeSlow(Math.min(READ_CHUNK, length - pos)); // the hash takes it
+    const n = await t.handle!.read(buf, pos);
     if (n === 0) throw new Error(`The partial file ended at ${pos} bytes while rehashing its first ${length}.`);
-    t.hash.update(buf.subarray(0, n));
+    await t.hash.update([buf.subarray(0, n)]);
     pos += n;
   }
 }
@@ -60,7 +60,7 @@ async function syncDir(dir: string): Promise<void> {
 
 export async function finishDownload(t: Transfer): Promise<DownloadResult> {
   const { input } = t.ctx;
-  const digest = t.hash.digest('hex');
+  const digest = await t.hash.digest();
   if (input.expectedSize !== undefined && t.bytes !== input.expectedSize) {
     await t.integrityFailure(`Downloaded ${t.bytes} bytes but ${input.expectedSize} were expected`);
   }

@@ -7,7 +7,8 @@ import { PermanentError } from '../../engine/define';
  * because a genuinely full filesystem cannot be produced portably without root.
  */
 export interface PartHandle {
-  /** Writes all of `buf` at `position` (loops over short writes). */
+  /** Writes all of `buf` at `position` (loops over short writes). Must not hold on to the
+   * buffers once resolved: the transfer then moves them to the hashing thread. */
   write(buf: Uint8Array, position: number): Promise<void>;
   /** Writes several buffers at `position` in one call where the platform allows. */
   writev(bufs: Uint8Array[], position: number): Promise<void>;

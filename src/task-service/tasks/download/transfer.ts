@@ -1,4 +1,3 @@
-import { createHash, type Hash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { diskFullError, isDiskFull, removeIfPresent, type OpenPart, type PartHan
 import { PartSink } from './part-sink';
 import { Checkpointer } from './checkpointer';
 import { checkFilename, deriveFilename, filenameProblem } from './safe-path';
+import type { StreamHash } from './stream-hash';
 import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } from './finish';
 
 /**
@@ -38,6 +38,8 @@ export interface DownloadOptions {
   idleTimeoutMs: number;
   maxRedirects: number;
   openPart: OpenPart;
+  /** The running sha256 (off the main thread by default). */
+  hash: () => StreamHash;
   now: () => number;
 }
 
@@ -49,7 +51,7 @@ export class Transfer {
   file: string | null;
   handle: PartHandle | null = null;
   bytes = 0;
-  hash: Hash = createHash('sha256');
+  hash: StreamHash;
   etag: string | null = null;
   lastModified: string | null = null;
   total: number | null = null;
@@ -65,6 +67,7 @@ export class Transfer {
     this.dir = path.resolve(input.dir);
     this.file = input.filename === undefined ? null : checkFilename(input.filename);
     this.checkpoints = new Checkpointer(opts, (bytes, sha) => this.persist(bytes, sha));
+    this.hash = opts.hash();
   }
 
   get partPath(): string {
@@ -84,7 +87,10 @@ export class Transfer {
       if (this.ctx.signal.aborted) throw this.ctx.signal.reason;
       await fs.mkdir(this.dir, { recursive: true });
       const recovered = await this.resume();
-      if (recovered) return recovered;
+      if (recovered) {
+        this.hash.dispose();
+        return recovered;
+      }
       let after416 = false;
       for (let round = 0; round < 4; round++) {
         const answer = await httpGet(this.url, { headers: this.rangeHeaders(), signal: this.ctx.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
@@ -189,10 +195,8 @@ export class Transfer {
     } catch (e) {
       throw isDiskFull(e) ? diskFullError(this.partPath) : e;
     }
-    for (const c of chunks) {
-      this.hash.update(c);
-      this.bytes += c.byteLength;
-    }
+    for (const c of chunks) this.bytes += c.byteLength;
+    await this.hash.update(chunks); // after the write (the hash covers the disk); detaches them
     this.ctx.progress({ current: this.bytes, total: this.total, ratio: this.total ? this.bytes / this.total : null });
     await this.checkpoints.maybe(this.bytes);
   }
@@ -235,7 +239,8 @@ export class Transfer {
     this.ctx.log(`Restarting from zero: ${why}.`);
     await this.checkpoints.quiet(); // a checkpoint in flight must land before the reset, not after
     this.bytes = 0;
-    this.hash = createHash('sha256');
+    this.hash.dispose();
+    this.hash = this.opts.hash();
     Object.assign(this, { etag: null, lastModified: null, total: null });
     await this.handle?.truncate(0);
     // Record the reset now, so a crash cannot pair the old byte count with new content.
@@ -258,6 +263,7 @@ export class Transfer {
   /** Turns whatever stopped the run into the error to throw, keeping or removing the .part. */
   private async fail(e: unknown): Promise<unknown> {
     await this.sink?.settled();
+    this.hash.dispose(); // no digest is coming: free the worker's state
     await this.checkpoints.quiet(); // a failed background checkpoint is retried by keepProgress
     const { signal } = this.ctx;
     if (signal.aborted) {
