@@ -23,7 +23,9 @@ afterEach(async () => {
 
 describe('video-download: whole files', () => {
   it('downloads to the named file with the right sha256, reports progress and leaves no .part', async () => {
-    server.route('/v.mp4', { content: { size: 3 * MiB + 17, seed: 1 } });
+    // Throttled (a quarter second in 0.6 MiB slices): unthrottled, 3 MiB can land in one or two
+    // write batches, and this test is about the reports a transfer makes along the way.
+    server.route('/v.mp4', { content: { size: 3 * MiB + 17, seed: 1 }, bytesPerSecond: 12 * MiB });
     const h = createTaskHarness();
     const sha = generatedSha256(1, 3 * MiB + 17);
     // checkpointMinMs 0: the per-MiB cadence even at loopback speed (the time floor a fast

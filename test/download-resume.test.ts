@@ -51,10 +51,12 @@ describe('video-download: resume', () => {
   });
 
   it('after a crash, truncates the .part to the last checkpoint (it may hold more) and re-fetches at most a checkpoint interval', async () => {
-    server.route('/v', { content: { size: SIZE, seed: 12 }, disconnectAfterBytes: 5 * MiB });
+    // Throttled, so a write batch is at most one 0.8 MiB slice (unthrottled, reads pile up to
+    // the sink's 4 MiB mark behind a write); the bound below is an interval plus a batch.
+    server.route('/v', { content: { size: SIZE, seed: 12 }, disconnectAfterBytes: 5 * MiB, bytesPerSecond: 16 * MiB });
     const h = createTaskHarness<DownloadCheckpoint>();
-    // At loopback speed the default cadence is time-driven (5 MiB may see no periodic
-    // checkpoint); checkpointMinMs 0 gives the per-MiB one this test rolls back to.
+    // The default cadence is time-driven at this speed (an interval of 4 MiB); checkpointMinMs 0
+    // gives the per-MiB one this test rolls back to.
     const perMiB = createVideoDownload({ checkpointMinMs: 0 });
     await h.runExpectingError(perMiB, input());
     // A crash would have lost the final checkpoint: roll back to the last periodic one, and
