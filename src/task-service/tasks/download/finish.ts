@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
+import { PermanentError } from '../../engine/define';
 import type { DownloadCheckpoint } from './checkpoint';
 import type { Transfer } from './transfer';
 
@@ -44,6 +45,36 @@ async function sizeOf(file: string): Promise<number | null> {
   }
 }
 
+/** Filesystems without hard links (FAT, exFAT, some network shares) answer link() with these. */
+const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
+
+/**
+ * Moves the finished .part to its name without ever replacing a file that is already there: a
+ * user's file, or another download's. link() fails with EEXIST atomically; where links are not
+ * supported, an existence check before the rename is the best there is. An existing file with
+ * exactly our bytes is fine (the same video downloaded twice); anything else is a CONFLICT and
+ * the .part stays, so the task finishes once the other file is moved away and it is retried.
+ */
+async function publish(part: string, final: string, bytes: number, digest: string): Promise<void> {
+  try {
+    await fs.link(part, final);
+    await fs.unlink(part);
+    return;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code ?? '';
+    if (code !== 'EEXIST' && !NO_LINKS.has(code)) throw e;
+  }
+  if ((await sizeOf(final)) === null) {
+    await fs.rename(part, final);
+    return;
+  }
+  if ((await sizeOf(final)) === bytes && (await hashFile(final)) === digest) {
+    await fs.unlink(part);
+    return;
+  }
+  throw new PermanentError('CONFLICT', `${final} already exists with other content; move or rename it, then retry this download (its data is kept in ${part}).`);
+}
+
 /** Makes a rename durable: fsync the directory entry (not possible on every platform). */
 async function syncDir(dir: string): Promise<void> {
   try {
@@ -70,7 +101,7 @@ export async function finishDownload(t: Transfer): Promise<DownloadResult> {
   await t.open(); // a 0-byte file or a 416-complete resume may not have opened it yet
   await t.saveCheckpoint(digest);
   await t.closeHandle();
-  await fs.rename(t.partPath, t.finalPath);
+  await publish(t.partPath, t.finalPath, t.bytes, digest);
   await syncDir(t.dir);
   t.ctx.progress({ current: t.bytes, total: t.bytes, ratio: 1 });
   return { path: t.finalPath, bytes: t.bytes, sha256: digest };
@@ -80,7 +111,7 @@ export async function finishDownload(t: Transfer): Promise<DownloadResult> {
 export async function recoverCompleted(t: Transfer, cp: DownloadCheckpoint): Promise<DownloadResult | null> {
   const digest = cp.completeSha256!;
   if ((await sizeOf(t.partPath)) === cp.bytes && (await hashFile(t.partPath)) === digest) {
-    await fs.rename(t.partPath, t.finalPath);
+    await publish(t.partPath, t.finalPath, cp.bytes, digest);
     await syncDir(t.dir);
   }
   if ((await sizeOf(t.finalPath)) === cp.bytes && (await hashFile(t.finalPath)) === digest) {

@@ -6,6 +6,7 @@ import { PermanentError, RetryableError, TaskAbort, type TaskContext } from '../
 import { httpGet, isNetworkError, statusError, type HttpResponse } from '../http-get';
 import { contentLength, ifRangeValue, parseCheckpoint, parseContentRange, parseUnsatisfiedRange, type DownloadCheckpoint } from './checkpoint';
 import { diskFullError, isDiskFull, removeIfPresent, type OpenPart, type PartHandle } from './part-file';
+import { lockPart, tryLockPart } from './part-lock';
 import { PartSink } from './part-sink';
 import { Checkpointer } from './checkpointer';
 import { checkFilename, deriveFilename, filenameProblem } from './safe-path';
@@ -58,6 +59,8 @@ export class Transfer {
   integrityFailures = 0;
   private sink: PartSink | null = null;
   private readonly checkpoints: Checkpointer;
+  /** Set while this run holds the .part lock; a run that never got it must not touch the file. */
+  private releasePart: (() => void) | null = null;
 
   constructor(readonly ctx: TaskContext<DownloadInput, DownloadCheckpoint>, readonly opts: DownloadOptions) {
     const { input } = ctx;
@@ -106,6 +109,8 @@ export class Transfer {
       throw new RetryableError('HTTP_ERROR', `${this.url.host} kept answering resume requests inconsistently; will retry.`);
     } catch (e) {
       throw await this.fail(e);
+    } finally {
+      this.releasePart?.();
     }
   }
 
@@ -220,6 +225,7 @@ export class Transfer {
 
   async open(): Promise<PartHandle> {
     if (this.handle === null) {
+      this.releasePart ??= lockPart(this.partPath);
       try {
         this.handle = await this.opts.openPart(this.partPath);
       } catch (e) {
@@ -270,7 +276,8 @@ export class Transfer {
       const kind = signal.reason instanceof TaskAbort ? signal.reason.kind : 'shutdown';
       if (kind === 'cancel') {
         await this.closeHandle();
-        if (this.file !== null) await removeIfPresent(this.partPath);
+        // Ours to delete unless another download is writing it right now.
+        if (this.file !== null && (this.releasePart ??= tryLockPart(this.partPath)) !== null) await removeIfPresent(this.partPath);
       } else {
         await this.keepProgress();
       }
