@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Task } from '../src/shared/task';
 import { checkpointSpan } from '../src/task-service/tasks/download/checkpointer';
 import { DEFAULT_DOWNLOAD_OPTIONS } from '../src/task-service/tasks/video-download';
 import { startWhenFree } from './fixtures/service/restart';
 import { tmpDir } from './helpers/tmp';
 import { generatedSha256 } from './support/generated-content';
-import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
-import { killAll, startService, type ServiceProcess } from './support/service-process';
+import { loopbackPerTest, startService, type ServiceProcess } from './support/service-process';
 
 /**
  * video-download in the real service process (the Node host), against the loopback server in
@@ -27,15 +26,7 @@ const PATIENT = { timeout: 40_000, interval: 20 };
 const LONG = 60_000;
 /** One checkpoint interval in bytes at a throttled rate (the server never sends faster). */
 const interval = (bytesPerSecond: number): number => checkpointSpan(DEFAULT_DOWNLOAD_OPTIONS, bytesPerSecond);
-let server: LoopbackServer;
-
-beforeEach(async () => {
-  server = await startLoopbackServer();
-});
-afterEach(async () => {
-  await killAll();
-  await server.close();
-});
+const loopback = loopbackPerTest();
 
 async function sha256Of(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -45,9 +36,9 @@ async function sha256Of(file: string): Promise<string> {
 
 function setup(bytesPerSecond: number, size = SIZE) {
   const dir = tmpDir('dl-crash-');
-  server.route('/big.mp4', { content: { size, seed: SEED }, bytesPerSecond });
-  server.gauge('/big.mp4');
-  const input = { url: server.url('/big.mp4'), dir, filename: 'big.mp4', expectedSize: size, sha256: generatedSha256(SEED, size) };
+  loopback.server.route('/big.mp4', { content: { size, seed: SEED }, bytesPerSecond });
+  loopback.server.gauge('/big.mp4');
+  const input = { url: loopback.server.url('/big.mp4'), dir, filename: 'big.mp4', expectedSize: size, sha256: generatedSha256(SEED, size) };
   return { dir, dbPath: path.join(dir, 'tasks.db'), input, part: path.join(dir, 'big.mp4.part'), file: path.join(dir, 'big.mp4') };
 }
 
@@ -91,7 +82,7 @@ describe('video-download in the service process', () => {
     expect(await sha256Of(file)).toBe(input.sha256);
     expect(existsSync(part)).toBe(false);
 
-    const s = server.stats('/big.mp4');
+    const s = loopback.server.stats('/big.mp4');
     expect(s.statuses).toEqual([200, 206]);
     expect(s.ifRanges[1]).toBe(`"s${SEED}-v0"`);
     // The resume offset is the last durable checkpoint of the killed process.
@@ -129,7 +120,7 @@ describe('video-download in the service process', () => {
     // The handler deletes the .part on its way out, just after the state change.
     await vi.waitFor(() => expect(existsSync(part)).toBe(false), PATIENT);
     expect(existsSync(file)).toBe(false);
-    expect(server.stats('/big.mp4').requests).toBe(1);
+    expect(loopback.server.stats('/big.mp4').requests).toBe(1);
   }, LONG);
 
   it('pause through RPC keeps the .part; resume completes the file from where it stopped', async () => {
@@ -141,7 +132,7 @@ describe('video-download in the service process', () => {
     await reached(svc, task.id, 2 * MiB);
     await client.tasks.pause.mutate({ id: task.id });
     await settledAs(svc, task.id, 'paused');
-    await vi.waitFor(() => expect(server.gauge('/big.mp4').active).toBe(0), PATIENT);
+    await vi.waitFor(() => expect(loopback.server.gauge('/big.mp4').active).toBe(0), PATIENT);
     const partAtPause = statSync(part).size;
     expect(partAtPause).toBeGreaterThanOrEqual(MiB);
     await client.tasks.resume.mutate({ id: task.id });
@@ -149,7 +140,7 @@ describe('video-download in the service process', () => {
     expect(done.result).toMatchObject({ bytes: input.expectedSize, sha256: input.sha256 });
     expect(await sha256Of(file)).toBe(input.sha256);
     expect(existsSync(part)).toBe(false);
-    const s = server.stats('/big.mp4');
+    const s = loopback.server.stats('/big.mp4');
     expect(s.statuses).toEqual([200, 206]);
     // Resumed, not restarted: from a checkpoint no further back than one interval + 1 MiB.
     // (Exactly the .part size would need the engine to accept the final checkpoint the handler
@@ -174,6 +165,6 @@ describe('video-download in the service process', () => {
     await settledAs(again, task.id, 'completed');
     expect(await sha256Of(file)).toBe(input.sha256);
     // The handler ended before the process exited, so its last checkpoint covers the whole .part.
-    expect(server.stats('/big.mp4').ranges[1]).toBe(`bytes=${partAtStop}-`);
+    expect(loopback.server.stats('/big.mp4').ranges[1]).toBe(`bytes=${partAtStop}-`);
   }, LONG);
 });

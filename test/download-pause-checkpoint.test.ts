@@ -1,11 +1,10 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Task, TaskEvent } from '../src/shared/task';
 import { tmpDir } from './helpers/tmp';
 import { generatedSha256 } from './support/generated-content';
-import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
-import { killAll, startService, type ServiceProcess } from './support/service-process';
+import { loopbackPerTest, startService, type ServiceProcess } from './support/service-process';
 
 /**
  * Regression: a paused download's final checkpoint was refused by the engine. On pause the
@@ -21,15 +20,7 @@ const MiB = 1024 * 1024;
 const SIZE = 10 * MiB + 777;
 const SEED = 77;
 const PATIENT = { timeout: 30_000, interval: 20 };
-let server: LoopbackServer;
-
-beforeEach(async () => {
-  server = await startLoopbackServer();
-});
-afterEach(async () => {
-  await killAll();
-  await server.close();
-});
+const loopback = loopbackPerTest();
 
 const get = async (svc: ServiceProcess, id: string): Promise<Task> => (await svc.client().tasks.get.query({ id })) as Task;
 
@@ -47,8 +38,8 @@ async function allEvents(svc: ServiceProcess, id: string): Promise<TaskEvent[]> 
 describe('pausing a download in the service process', () => {
   it('keeps the final checkpoint the handler saves on its way out, so resume starts at the end of the .part', async () => {
     const dir = tmpDir('dl-pause-');
-    server.route('/v.mp4', { content: { size: SIZE, seed: SEED }, bytesPerSecond: 4 * MiB });
-    const input = { url: server.url('/v.mp4'), dir, filename: 'v.mp4', expectedSize: SIZE, sha256: generatedSha256(SEED, SIZE) };
+    loopback.server.route('/v.mp4', { content: { size: SIZE, seed: SEED }, bytesPerSecond: 4 * MiB });
+    const input = { url: loopback.server.url('/v.mp4'), dir, filename: 'v.mp4', expectedSize: SIZE, sha256: generatedSha256(SEED, SIZE) };
     const svc = startService({ dbPath: path.join(dir, 'tasks.db') });
     await svc.ready;
     const client = svc.client();
@@ -71,6 +62,6 @@ describe('pausing a download in the service process', () => {
     await client.tasks.resume.mutate({ id: task.id });
     await vi.waitFor(async () => expect((await get(svc, task.id)).state).toBe('completed'), PATIENT);
     expect(existsSync(path.join(dir, 'v.mp4'))).toBe(true);
-    expect(server.stats('/v.mp4').ranges[1]).toBe(`bytes=${partAtPause}-`);
+    expect(loopback.server.stats('/v.mp4').ranges[1]).toBe(`bytes=${partAtPause}-`);
   }, 60_000);
 });

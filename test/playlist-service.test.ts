@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { Task } from '../src/shared/task';
 import { itemFilename, type Manifest } from '../src/task-service/tasks';
 import { startWhenFree } from './fixtures/service/restart';
 import { tmpDir } from './helpers/tmp';
 import { generatedSha256 } from './support/generated-content';
-import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
-import { killAll, startService, type ServiceProcess } from './support/service-process';
+import { loopbackPerTest, startService, type ServiceProcess } from './support/service-process';
 
 /**
  * A 200-item playlist imported by the real service process with at most 3 downloads at once,
@@ -22,15 +21,7 @@ const KiB = 1024;
 const ITEMS = 200;
 const CONCURRENCY = { global: 8, perType: { 'video-download': 3 } };
 const PATIENT = { timeout: 50_000, interval: 50 };
-let server: LoopbackServer;
-
-beforeEach(async () => {
-  server = await startLoopbackServer();
-});
-afterEach(async () => {
-  await killAll();
-  await server.close();
-});
+const loopback = loopbackPerTest();
 
 /** Item i: 32-128 KiB of seeded bytes at 1 MiB/s (tens of ms each, so runs overlap). */
 function item(i: number): { id: string; size: number; seed: number } {
@@ -41,10 +32,10 @@ function servePlaylist(): Manifest {
   const manifest: Manifest = { title: 'Mix', items: [] };
   for (let i = 0; i < ITEMS; i++) {
     const { id, size, seed } = item(i);
-    server.route(`/v/${id}.mp4`, { content: { size, seed }, bytesPerSecond: 1024 * KiB });
-    manifest.items.push({ id, title: `Video ${i}`, url: server.url(`/v/${id}.mp4`) });
+    loopback.server.route(`/v/${id}.mp4`, { content: { size, seed }, bytesPerSecond: 1024 * KiB });
+    manifest.items.push({ id, title: `Video ${i}`, url: loopback.server.url(`/v/${id}.mp4`) });
   }
-  server.route('/list.json', { json: manifest });
+  loopback.server.route('/list.json', { json: manifest });
   return manifest;
 }
 
@@ -65,11 +56,11 @@ describe('playlist-import in the service process', () => {
     const dir = tmpDir('playlist-svc-');
     const dbPath = path.join(dir, 'tasks.db');
     const manifest = servePlaylist();
-    const downloads = server.gauge('/v/');
+    const downloads = loopback.server.gauge('/v/');
 
     const first = startService({ dbPath, concurrency: CONCURRENCY });
     await first.ready;
-    const parent = await first.client().tasks.create.mutate({ type: 'playlist-import', input: { url: server.url('/list.json'), dir } });
+    const parent = await first.client().tasks.create.mutate({ type: 'playlist-import', input: { url: loopback.server.url('/list.json'), dir } });
     // Kill once a good share is done: some children completed, others running or queued.
     await vi.waitFor(async () => expect((await children(first, parent.id, ['completed'])).length).toBeGreaterThanOrEqual(50), PATIENT);
     first.host.kill('SIGKILL');

@@ -1,9 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTRPCClient, type TRPCClient } from '@trpc/client';
+import { afterEach, beforeEach } from 'vitest';
 import { portLink } from '../../src/shared/port/link';
 import { startNodeHost, type NodeHost } from '../../src/task-service/node-host/host';
 import type { AppRouter } from '../../src/task-service/rpc/router';
+import { startLoopbackServer, type LoopbackServer } from './loopback-server';
 
 /**
  * The real service entry (src/task-service/main.ts) in a real child process under the Node
@@ -71,4 +73,20 @@ export async function killAll(): Promise<void> {
   const hosts = [...live];
   for (const h of hosts) h.kill('SIGKILL');
   await Promise.all(hosts.map((h) => h.exit));
+}
+
+/**
+ * A loopback server for each test of the calling file, closed only after every service process
+ * is killed (a live download would otherwise hold the server's close open).
+ */
+export function loopbackPerTest(): { readonly server: LoopbackServer } {
+  const box = {} as { server: LoopbackServer };
+  beforeEach(async () => {
+    box.server = await startLoopbackServer();
+  });
+  afterEach(async () => {
+    await killAll();
+    await box.server.close();
+  });
+  return box;
 }
