@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock, ServiceChild } from '../../src/main/supervisor';
 import type { HostToService } from '../../src/main/service-protocol';
+import { ManualClock as EngineManualClock } from '../../src/task-service/engine/clock';
 
 /**
  * Test doubles for the Electron edge of src/main: a manual clock (timers fire only when the
@@ -8,42 +9,15 @@ import type { HostToService } from '../../src/main/service-protocol';
  * and exits like a real one (once, with a code).
  */
 
-export class ManualClock implements Clock {
-  private t = 1_000_000;
-  private seq = 0;
-  private timers = new Map<number, { at: number; fn: () => void }>();
-
-  now(): number {
-    return this.t;
-  }
-
-  setTimeout(fn: () => void, ms: number): unknown {
-    const id = ++this.seq;
-    this.timers.set(id, { at: this.t + ms, fn });
-    return id;
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
+/** The engine's manual clock (timers fire only when the test advances time), as src/main's Clock. */
+export class ManualClock extends EngineManualClock implements Clock {
+  constructor() {
+    super(1_000_000);
   }
 
   /** Delays of pending timers, soonest first. */
   pending(): number[] {
-    return [...this.timers.values()].map((x) => x.at - this.t).sort((a, b) => a - b);
-  }
-
-  /** Moves time forward, firing due timers in order (including ones they schedule). */
-  advance(ms: number): void {
-    const end = this.t + ms;
-    for (;;) {
-      let next: [number, { at: number; fn: () => void }] | undefined;
-      for (const entry of this.timers) if (entry[1].at <= end && (!next || entry[1].at < next[1].at)) next = entry;
-      if (!next) break;
-      this.timers.delete(next[0]);
-      this.t = next[1].at;
-      next[1].fn();
-    }
-    this.t = end;
+    return this.pendingDelays();
   }
 }
 

@@ -67,4 +67,9 @@ export class ManualClock implements Clock {
   pendingTimers(): number {
     return this.timers.size;
   }
+
+  /** Delays of pending timers, soonest first. */
+  pendingDelays(): number[] {
+    return [...this.timers.values()].map((x) => x.at - this.t).sort((x, y) => x - y);
+  }
 }
