@@ -5,13 +5,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskDefinition } from '../src/task-service/engine/define';
-import { resolveWorkerEntry, WORKER_ENTRY_ENV } from '../src/task-service/engine/worker-path';
+import { resolveWorkerEntry, WORKER_ENTRY_ENV } from '../src/task-service/engine/worker/worker-path';
 import { cleanup, startService, tmpDb, waitState } from './fixtures/engine/harness';
 import { tmpDir } from './helpers/tmp';
 
 afterEach(cleanup);
 
-const engineDir = fileURLToPath(new URL('../src/task-service/engine/', import.meta.url));
+const engineDir = fileURLToPath(new URL('../src/task-service/engine/worker/', import.meta.url));
 const plainTaskUrl = new URL('./fixtures/engine/plain-worker-task.mjs', import.meta.url).href;
 
 /** Bundles like a production build: plain ESM .js, no tsx anywhere on the worker thread. */

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SERVICE_ENV, databasePath, findNativeBinding, nativeBindingCandidates, userDataOverride } from '../src/main/app-config';
-import { WORKER_ENTRY_ENV } from '../src/task-service/engine/worker-path';
+import { WORKER_ENTRY_ENV } from '../src/task-service/engine/worker/worker-path';
 
 describe('app config', () => {
   it('takes the user-data folder from the flag (both spellings) before the env variable', () => {

@@ -13,7 +13,7 @@ export const SERVICE_ENV = {
   dbPath: 'PLAYLISTIFY_DB_PATH',
   nativeBinding: 'PLAYLISTIFY_NATIVE_BINDING',
   downloadsDir: 'PLAYLISTIFY_DOWNLOADS_DIR',
-  /** Must equal engine/worker-path.ts WORKER_ENTRY_ENV (test/main-app-config checks). */
+  /** Must equal engine/worker/worker-path.ts WORKER_ENTRY_ENV (test/main-app-config checks). */
   workerEntry: 'PLAYLISTIFY_WORKER_ENTRY',
 } as const;
 

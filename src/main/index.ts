@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { BrowserWindow, MessageChannelMain, app, dialog, ipcMain, session, utilityProcess } from 'electron';
 import type { MessagePortMain, WebContents } from 'electron';
 import servicePath from '../task-service/main?modulePath';
-// Emitted as its own chunk; the service's worker threads start from it (engine/worker-path.ts).
-import workerEntryPath from '../task-service/engine/worker-entry?modulePath';
+// Emitted as its own chunk; the service's worker threads start from it (engine/worker/worker-path.ts).
+import workerEntryPath from '../task-service/engine/worker/worker-entry?modulePath';
 import { IPC, type ServiceStatus } from '../shared/ipc';
 import { SERVICE_ENV, databasePath, findNativeBinding, nativeBindingCandidates, userDataOverride } from './app-config';
 import { PortBroker } from './port-broker';

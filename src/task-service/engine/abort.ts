@@ -1,4 +1,4 @@
-import type { TaskError } from '../../shared/task';
+import type { TaskError, TaskState } from '../../shared/task';
 import { isErrorCode } from '../../shared/errors';
 import { PermanentError, RetryableError, TaskAbort, type AbortKind } from './define';
 
@@ -7,6 +7,11 @@ export function abortKindOf(signal: AbortSignal): AbortKind | null {
   if (!signal.aborted) return null;
   const r: unknown = signal.reason;
   return r instanceof TaskAbort ? r.kind : null;
+}
+
+/** The abort kind for a task that left `running` by a user's change or a cascade. */
+export function stateAbortKind(state: TaskState): AbortKind {
+  return state === 'paused' ? 'pause' : 'cancel';
 }
 
 /** Aborts a controller with a TaskAbort of `kind` unless it is already aborted. */

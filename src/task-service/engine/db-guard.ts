@@ -61,6 +61,26 @@ export class DbGuard {
     return this.run(fn);
   }
 
+  /** Runs a write; null when the database faulted (degraded) or the change no longer applies. */
+  tryWrite<T>(fn: () => T): T | null {
+    try {
+      return skipIllegal(() => this.write(fn));
+    } catch (e) {
+      if (isDbFault(e)) return null;
+      throw e;
+    }
+  }
+
+  /** Runs a read; null when the database faulted. */
+  tryRead<T>(fn: () => T): T | null {
+    try {
+      return this.read(fn);
+    } catch (e) {
+      if (isDbFault(e)) return null;
+      throw e;
+    }
+  }
+
   private run<T>(fn: () => T): T {
     try {
       return fn();
@@ -84,5 +104,22 @@ export class DbGuard {
         ? `The disk holding the task database is full (${detail}); nothing was written. Free some space; the service resumes by itself.`
         : `The task database could not be written (${detail}); nothing was written. The service retries by itself.`,
     );
+  }
+}
+
+export function isDbFault(e: unknown): boolean {
+  return e instanceof ServiceError && (e.code === 'DISK_FULL' || e.code === 'DB_UNAVAILABLE');
+}
+
+/**
+ * A task changed meanwhile (e.g. cancelled by a cascade), or another boot now runs it
+ * (SERVICE_LOCKED: we were taken over): the write no longer applies and wrote nothing.
+ */
+export function skipIllegal<T>(fn: () => T): T | null {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof ServiceError && (e.code === 'ILLEGAL_TRANSITION' || e.code === 'CONFLICT' || e.code === 'NOT_FOUND' || e.code === 'SERVICE_LOCKED')) return null;
+    throw e;
   }
 }

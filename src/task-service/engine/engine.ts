@@ -1,40 +1,59 @@
 import type { Task, TaskState } from '../../shared/task';
-import type { TransitionPatch, TransitionResult } from '../store/types';
+import type { TaskStore, TransitionPatch, TransitionResult } from '../store/types';
 import { abortWith } from './abort';
+import type { Clock } from './clock';
 import { ProgressCoalescer } from './coalescer';
-import { isDbFault, skipIllegal, type EngineCore, type EngineOptions } from './core';
 import { DbGuard } from './db-guard';
-import { Dispatcher } from './dispatch';
 import { FaultProbe } from './faults';
-import { OutcomeWriter } from './outcomes';
-import { Publisher } from './publisher';
-import { react } from './reactions';
-import { persistProgress, reevaluate } from './settlement';
 import { ConcurrencyLimiter } from './limiter';
+import { ParentIndex } from './parents';
+import { Publisher } from './publisher';
+import type { TaskRegistry } from './registry';
+import { Runner } from './runner';
+import { Settler } from './settler';
 import { WatchHub } from './watch';
 
-export type { EngineOptions } from './core';
+/**
+ * The scheduler. A task's life reads top to bottom in two files: runner.ts claims it and runs
+ * its handler, settler.ts writes how the run ended (deciding with next-state.ts) and settles
+ * parents and dependents. This file wires them with their collaborators (passed explicitly,
+ * no shared "core" object), and holds the engine's lifecycle and the user's control changes.
+ *
+ * Memory follows the database, never the other way round: nothing in memory changes and no
+ * event is published until the store call that records it has committed; a failed write leaves
+ * the outcome queued for the probe (faults.ts) to retry.
+ */
+
+export interface EngineOptions {
+  store: TaskStore;
+  registry: TaskRegistry;
+  clock: Clock;
+  random: () => number;
+  bootId: string;
+  concurrency: { global: number; perType?: Record<string, number> };
+  progress: { persistMs: number; emitMs: number };
+  /** How often a degraded engine tries a write to see whether the database recovered. */
+  probeMs: number;
+  /** How long a worker that ignores its abort may run before it is terminated. */
+  workerGraceMs: number;
+  onLog?: (taskId: string, message: string) => void;
+  /** Worker-thread entry (path or file URL); default: see worker/worker-path.ts. */
+  workerEntry?: string;
+  /** Durable events buffered per watch subscription before it is ended (default 10,000). */
+  watchBacklog?: number;
+}
 
 /** Settings key of the persisted queue-wide pause. */
 const QUEUE_PAUSED = 'queue.paused';
 
-/**
- * The scheduler, composed of its parts (see core.ts): claims due tasks within the concurrency
- * limits, runs their handlers, writes their outcomes in groups, and reacts to every committed
- * change (aborting handlers of tasks cancelled by a cascade, finishing parents, publishing).
- *
- * Memory follows the database, never the other way round: nothing in memory changes and no
- * event is published until the store call that records it has committed; a failed write leaves
- * the outcome queued for the probe to retry.
- */
-export class Engine implements EngineCore {
+export class Engine {
   readonly limiter: ConcurrencyLimiter;
   readonly hub: WatchHub;
   readonly guard: DbGuard;
-  readonly coalescer: ProgressCoalescer;
-  readonly parentOf = new Map<string, string | null>();
-  private readonly dispatch: Dispatcher;
-  private readonly outcomes: OutcomeWriter;
+  private readonly coalescer: ProgressCoalescer;
+  private readonly parents = new ParentIndex();
+  private readonly runner: Runner;
+  private readonly settler: Settler;
   private readonly publisher: Publisher;
   private readonly probe: FaultProbe;
   private readonly completions: number[] = [];
@@ -42,39 +61,56 @@ export class Engine implements EngineCore {
   private queuePaused = false;
   private lost = false;
 
-  constructor(readonly o: EngineOptions) {
+  constructor(private readonly o: EngineOptions) {
+    const { store, registry, clock, bootId } = o;
     const per: Record<string, number> = {};
-    for (const t of o.registry.types()) {
-      const c = o.registry.get(t).concurrency;
+    for (const t of registry.types()) {
+      const c = registry.get(t).concurrency;
       if (c !== undefined) per[t] = c;
     }
     this.limiter = new ConcurrencyLimiter(o.concurrency.global, { ...per, ...o.concurrency.perType });
     this.guard = new DbGuard(() => this.probe.arm());
-    this.hub = new WatchHub({
-      replay: (after, limit) => o.store.eventsAfter(after, limit).map((event) => ({ event, task: o.store.find(event.taskId) ?? null })),
-      publishedSeq: () => this.publisher.publishedSeq(),
-      parentOf: (id) => this.lookupParent(id),
-    }, o.watchBacklog);
-    this.publisher = new Publisher(o.store, this.hub);
+    this.hub = new WatchHub(
+      {
+        replay: (after, limit) => store.eventsAfter(after, limit).map((event) => ({ event, task: store.find(event.taskId) ?? null })),
+        publishedSeq: () => this.publisher.publishedSeq(),
+        parentOf: (id) => this.lookupParent(id),
+      },
+      o.watchBacklog,
+    );
+    this.publisher = new Publisher(store, this.hub);
     this.coalescer = new ProgressCoalescer({
-      clock: o.clock,
+      clock,
       emitMs: o.progress.emitMs,
       persistMs: o.progress.persistMs,
       emit: (taskId, progress, at) => this.hub.publishProgress({ kind: 'progress', taskId, progress, at }, this.publisher.publishedSeq()),
-      persist: (batch, at) => persistProgress(this, batch, at),
+      persist: (batch, at) => this.settler.persistProgress(batch, at),
     });
-    this.outcomes = new OutcomeWriter(this, {
-      claimDue: () => this.dispatch.claimDue(),
-      launchAll: (claimed) => this.dispatch.launchAll(claimed),
-      finished: (exec) => this.dispatch.finished(exec),
+    const { guard, coalescer, parents, limiter } = this;
+    const publish = (): void => this.publish();
+    this.runner = new Runner({
+      store, registry, clock, bootId, limiter, guard, coalescer, parents,
+      workerGraceMs: o.workerGraceMs,
+      workerEntry: o.workerEntry,
+      onLog: o.onLog,
+      canClaim: () => this.isClaiming(),
+      ownerLost: () => this.lost,
+      settle: (s) => this.settler.enqueue(s),
+      publish,
     });
-    this.dispatch = new Dispatcher(this, (s) => this.outcomes.enqueue(s));
+    this.settler = new Settler({
+      store, registry, clock, bootId, guard, coalescer, parents,
+      random: o.random,
+      runner: this.runner,
+      publish,
+      completed: (at) => this.completions.push(at),
+    });
     this.probe = new FaultProbe(
-      this,
-      () => this.outcomes.pending(),
-      () => this.outcomes.flush(),
+      { store, guard, clock, probeMs: o.probeMs },
+      () => this.settler.pending(),
+      () => this.settler.flush(),
       () => {
-        reevaluate(this);
+        this.settler.reevaluate();
         this.schedulePump();
       },
     );
@@ -85,7 +121,7 @@ export class Engine implements EngineCore {
   /** Checks what start needs; throws before anything is written. */
   preflight(): void {
     // A missing worker entry (a build that did not emit it) fails the start, not a task later.
-    if (this.o.registry.types().some((t) => this.o.registry.get(t).runIn === 'worker')) this.dispatch.workerEntry();
+    if (this.o.registry.types().some((t) => this.o.registry.get(t).runIn === 'worker')) this.runner.workerEntry();
   }
 
   /** Starts claiming (after recovery ran). */
@@ -93,15 +129,10 @@ export class Engine implements EngineCore {
     this.queuePaused = this.o.store.getSetting(QUEUE_PAUSED) === true;
     this.publisher.reset();
     this.claiming = true;
-    this.dispatch.active = true;
-    this.schedulePump();
+    this.runner.start();
   }
 
-  ownerLost(): boolean {
-    return this.lost;
-  }
-
-  isClaiming(): boolean {
+  private isClaiming(): boolean {
     return this.claiming && !this.queuePaused && this.guard.degraded() === null;
   }
 
@@ -111,18 +142,17 @@ export class Engine implements EngineCore {
    */
   async stop(timeoutMs: number): Promise<void> {
     this.claiming = false;
-    this.dispatch.active = false;
-    this.dispatch.dueTimer.disarm();
-    const running = [...this.dispatch.executions.values()];
+    this.runner.halt();
+    const running = this.runner.running();
     for (const exec of running) abortWith(exec.controller, 'shutdown', 'Service shutting down');
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(running.map((e) => e.done)), new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
     clearTimeout(timer);
-    this.outcomes.flush();
+    this.settler.flush();
     const now = this.o.clock.now();
-    for (const exec of [...this.dispatch.executions.values()]) {
-      this.dispatch.detach(exec);
-      this.tryWrite(() =>
+    for (const exec of this.runner.running()) {
+      this.runner.detach(exec);
+      this.guard.tryWrite(() =>
         this.o.store.transition(exec.task.id, 'queued', now, { expectLease: this.o.bootId, leaseOwner: null, runAt: now, refundAttempt: true, reason: { reason: 'shutdown' } }, 'running'),
       );
     }
@@ -142,60 +172,63 @@ export class Engine implements EngineCore {
   relinquish(): void {
     this.lost = true;
     this.claiming = false;
-    this.dispatch.active = false;
-    this.dispatch.dueTimer.disarm();
-    for (const exec of [...this.dispatch.executions.values()]) {
-      this.dispatch.detach(exec);
+    this.runner.halt();
+    for (const exec of this.runner.running()) {
+      this.runner.detach(exec);
       abortWith(exec.controller, 'shutdown', 'Another task service took over this database');
     }
-    this.outcomes.drop();
+    this.settler.drop();
     this.coalescer.dispose();
     this.coalescer.dropAll();
     this.probe.dispose();
   }
 
-  // ---- shared by the parts (EngineCore) ----------------------------------------------------
+  /**
+   * Resolves once the engine has no work queued for the next event-loop turns: no pump and no
+   * group commit scheduled, for two turns in a row (work that a handler's promise chain
+   * schedules shows up within one). Handlers may still be running, blocked on their own work;
+   * timers (due tasks, backoff, the probe, progress) are not waited for. Tests use it before
+   * asserting that something did NOT happen, instead of counting setImmediate rounds.
+   */
+  async whenIdle(): Promise<void> {
+    let quiet = 0;
+    while (quiet < 2) {
+      await new Promise<void>((r) => setImmediate(r));
+      quiet = this.runner.pumpPending() || this.settler.flushPending() ? 0 : quiet + 1;
+    }
+  }
+
+  // ---- what the service's own jobs (recovery, user retry) need -----------------------------
 
   schedulePump(): void {
-    this.dispatch.schedulePump();
+    this.runner.schedulePump();
   }
 
+  /** Brings memory in line with a committed transition and its cascade. */
   react(r: TransitionResult): void {
-    react(this, this.dispatch, this.completions, r);
+    this.settler.react(r);
   }
 
-  publish(): void {
-    this.publisher.publish();
-  }
-
-  tryWrite<T>(fn: () => T): T | null {
-    try {
-      return skipIllegal(() => this.guard.write(fn));
-    } catch (e) {
-      if (isDbFault(e)) return null;
-      throw e;
-    }
-  }
-
-  tryRead<T>(fn: () => T): T | null {
-    try {
-      return this.guard.read(fn);
-    } catch (e) {
-      if (isDbFault(e)) return null;
-      throw e;
-    }
-  }
-
-  private lookupParent(id: string): string | null | undefined {
-    if (this.parentOf.has(id)) return this.parentOf.get(id);
-    const t = this.tryRead(() => this.o.store.find(id));
-    if (t) this.parentOf.set(id, t.parentId);
-    return t?.parentId;
+  /** A waiting parent whose children all settled finishes. */
+  checkParent(id: string): void {
+    this.settler.checkParent(id);
   }
 
   /** Blocked tasks whose dependencies settled move on; waiting parents with settled children finish. */
   reevaluate(): void {
-    reevaluate(this);
+    this.settler.reevaluate();
+  }
+
+  /** Publishes every committed journal event not yet published. */
+  publish(): void {
+    this.publisher.publish();
+  }
+
+  private lookupParent(id: string): string | null | undefined {
+    if (this.parents.has(id)) return this.parents.get(id);
+    const t = this.guard.tryRead(() => this.o.store.find(id));
+    if (t) this.parents.note(t); // kept only while live (ParentIndex)
+    return t?.parentId;
   }
 
   // ---- control operations ------------------------------------------------------------------
@@ -207,7 +240,7 @@ export class Engine implements EngineCore {
     const r = this.guard.write(() =>
       store.batch(() => {
         const latest = this.coalescer.latest(id);
-        if (latest && this.dispatch.executions.has(id)) store.saveProgress(id, latest, now, { leaseOwner: this.o.bootId });
+        if (latest && this.runner.get(id)) store.saveProgress(id, latest, now, { leaseOwner: this.o.bootId });
         return store.transition(id, to, now, patch, expectFrom);
       }),
     );
@@ -220,6 +253,12 @@ export class Engine implements EngineCore {
   /** Depends-on all completed? */
   depsMet(t: Task): boolean {
     return t.dependsOn.every((d) => this.o.store.find(d)?.state === 'completed');
+  }
+
+  /** The task left the database: memory lets go of it too. */
+  forget(id: string): void {
+    this.coalescer.drop(id);
+    this.parents.forget(id);
   }
 
   /**
@@ -237,7 +276,12 @@ export class Engine implements EngineCore {
   }
 
   runningCount(): number {
-    return this.dispatch.executions.size;
+    return this.runner.size();
+  }
+
+  /** Tasks whose parent the engine keeps in memory (live ones only). */
+  trackedParents(): number {
+    return this.parents.size();
   }
 
   /** Completions in the last `windowMs`. */
@@ -249,10 +293,6 @@ export class Engine implements EngineCore {
 
   /** True while any handler (including ignored ones) has not settled. */
   busy(): boolean {
-    return this.dispatch.handlers.size > 0 || this.outcomes.pending() > 0 || this.coalescer.pendingCount() > 0;
-  }
-
-  forgetProgress(id: string): void {
-    this.coalescer.drop(id);
+    return this.runner.busy() || this.settler.pending() > 0 || this.coalescer.pendingCount() > 0;
   }
 }

@@ -1,5 +1,6 @@
-import type { TimerHandle } from './clock';
-import type { EngineCore } from './core';
+import type { TaskStore } from '../store/types';
+import type { Clock, TimerHandle } from './clock';
+import type { DbGuard } from './db-guard';
 
 /**
  * While the database refuses writes (disk full, I/O error) the engine is degraded: it claims
@@ -17,7 +18,7 @@ export class FaultProbe {
   private timer: TimerHandle | null = null;
 
   constructor(
-    private readonly core: EngineCore,
+    private readonly d: { store: TaskStore; guard: DbGuard; clock: Clock; probeMs: number },
     private readonly pendingOutcomes: () => number,
     private readonly flushOutcomes: () => void,
     private readonly onRecovered: () => void,
@@ -25,31 +26,31 @@ export class FaultProbe {
 
   arm(): void {
     if (this.timer !== null) return;
-    this.timer = this.core.o.clock.setTimeout(() => {
+    this.timer = this.d.clock.setTimeout(() => {
       this.timer = null;
       this.probe();
-    }, this.core.o.probeMs);
+    }, this.d.probeMs);
   }
 
   dispose(): void {
-    if (this.timer !== null) this.core.o.clock.clearTimeout(this.timer);
+    if (this.timer !== null) this.d.clock.clearTimeout(this.timer);
     this.timer = null;
   }
 
   private probe(): void {
-    const { core } = this;
-    if (core.guard.degraded() === null) return;
+    const { guard, store } = this.d;
+    if (guard.degraded() === null) return;
     try {
       // flushOutcomes keeps the outcomes pending (it does not throw) when the write fails.
       if (this.pendingOutcomes() > 0) this.flushOutcomes();
       if (this.pendingOutcomes() === 0) {
-        core.guard.write(() => core.o.store.probeWrite(PROBE_BYTES));
-        core.guard.recovered();
+        guard.write(() => store.probeWrite(PROBE_BYTES));
+        guard.recovered();
       }
     } catch {
       // still failing
     }
-    if (core.guard.degraded() !== null) {
+    if (guard.degraded() !== null) {
       this.arm();
       return;
     }

@@ -1,9 +1,8 @@
 import { assertTransition } from '../../shared/transitions';
 import type { Task } from '../../shared/task';
 import type { TaskStore, TransitionResult } from '../store/types';
-import type { Engine } from './engine';
+import type { Engine } from '../engine/engine';
 import { planRetry } from './retry-plan';
-import { checkParent } from './settlement';
 
 /**
  * A user's retry of a failed or cancelled task: attempts and error reset, back to queued (or
@@ -28,8 +27,8 @@ export function retryTask(engine: Engine, store: TaskStore, id: string, now: num
   );
   for (const r of results) engine.react(r);
   // Deepest first, so a child that completes here lets its parent complete in the same pass.
-  for (const r of [...results].reverse()) if (r.task.state === 'waiting') checkParent(engine, r.task.id);
+  for (const r of [...results].reverse()) if (r.task.state === 'waiting') engine.checkParent(r.task.id);
   engine.publish();
   engine.schedulePump();
-  return engine.tryRead(() => store.find(id)) ?? results[0]!.task;
+  return engine.guard.tryRead(() => store.find(id)) ?? results[0]!.task;
 }

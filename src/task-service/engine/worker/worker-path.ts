@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ServiceError } from '../../shared/errors';
+import { ServiceError } from '../../../shared/errors';
 
 /**
  * Where the worker-thread entry lives, in every way the engine runs:

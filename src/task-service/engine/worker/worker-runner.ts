@@ -1,8 +1,8 @@
 import { Worker } from 'node:worker_threads';
-import { PermanentError, RetryableError, TaskAbort, type TaskDefinition } from './define';
-import { abortKindOf, describeThrown, type ThrownInfo } from './abort';
-import type { ExecutionPorts } from './context';
-import type { Task } from '../../shared/task';
+import { PermanentError, RetryableError, TaskAbort, type TaskDefinition } from '../define';
+import { abortKindOf, describeThrown, type ThrownInfo } from '../abort';
+import type { ExecutionPorts } from '../context';
+import type { Task } from '../../../shared/task';
 import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol';
 
 /**

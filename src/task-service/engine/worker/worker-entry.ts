@@ -1,8 +1,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { pathToFileURL } from 'node:url';
-import { describeThrown } from './abort';
-import { TaskAbort, type TaskDefinition } from './define';
-import { makeContext } from './context';
+import { describeThrown } from '../abort';
+import { TaskAbort, type TaskDefinition } from '../define';
+import { makeContext } from '../context';
 import type { FromWorker, ToWorker, WorkerStart } from './worker-protocol';
 
 /**

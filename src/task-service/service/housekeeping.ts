@@ -1,7 +1,7 @@
 import { ServiceError } from '../../shared/errors';
 import type { TaskStore } from '../store/types';
-import type { Clock, TimerHandle } from './clock';
-import type { DbGuard } from './db-guard';
+import type { Clock, TimerHandle } from '../engine/clock';
+import type { DbGuard } from '../engine/db-guard';
 
 /**
  * The service's two background timers. The heartbeat keeps the single-owner lease alive; when

@@ -1,5 +1,5 @@
 import type { TaskStore } from '../store/types';
-import type { Engine } from './engine';
+import type { Engine } from '../engine/engine';
 
 /**
  * Start-up recovery, run after ownership is acquired and before claiming: tasks left `running`
@@ -14,14 +14,14 @@ export function recover(engine: Engine, store: TaskStore, o: { bootId: string; n
     const n = store.recoveries(t.id);
     const r =
       n >= o.maxRecoveries
-        ? engine.tryWrite(() =>
+        ? engine.guard.tryWrite(() =>
             store.transition(t.id, 'failed', o.now, {
               leaseOwner: null,
               error: { code: 'CRASH_LOOP', message: `The service stopped while running this task ${n + 1} times; it will not be retried automatically. Retry it to try again.`, retryable: false },
               reason: { reason: 'crash-loop', recoveries: n },
             }, 'running'),
           )
-        : engine.tryWrite(() =>
+        : engine.guard.tryWrite(() =>
             store.transition(t.id, 'queued', o.now, { leaseOwner: null, runAt: o.now, countRecovery: true, refundAttempt: true, reason: { reason: 'recovery', recoveries: n + 1 } }, 'running'),
           );
     if (r) engine.react(r);

@@ -1,7 +1,7 @@
-import type { SpawnRequest } from '../../shared/schemas';
-import type { Task, TaskProgress } from '../../shared/task';
-import type { ThrownInfo } from './abort';
-import type { AbortKind } from './define';
+import type { SpawnRequest } from '../../../shared/schemas';
+import type { Task, TaskProgress } from '../../../shared/task';
+import type { ThrownInfo } from '../abort';
+import type { AbortKind } from '../define';
 
 /**
  * Messages between the engine and a handler running on a worker thread. Requests that need an
