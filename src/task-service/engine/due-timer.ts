@@ -39,10 +39,6 @@ export class DueTimer {
     if (this.handle === null || this.at === null || at < this.at) this.arm(at);
   }
 
-  armedFor(): number | null {
-    return this.at;
-  }
-
   disarm(): void {
     if (this.handle !== null) this.clock.clearTimeout(this.handle);
     this.handle = null;

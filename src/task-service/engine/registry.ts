@@ -1,4 +1,5 @@
 import { ServiceError } from '../../shared/errors';
+import { parseWith } from '../../shared/validate';
 import type { TaskDefinition } from './define';
 
 /** The task types a service knows, by type name. */
@@ -29,11 +30,6 @@ export class TaskRegistry {
 
   /** Checks input against the type's schema; BAD_INPUT lists the problems. */
   parseInput(type: string, input: unknown): unknown {
-    const r = this.get(type).input.safeParse(input);
-    if (!r.success) {
-      const issues = r.error.issues.map((i) => `${i.path.join('.') || '(input)'}: ${i.message}`);
-      throw new ServiceError('BAD_INPUT', `Input for task type ${type} is invalid: ${issues.join('; ')}`, { type, issues });
-    }
-    return r.data;
+    return parseWith(this.get(type).input, input, `input for task type ${type}`, { type });
   }
 }

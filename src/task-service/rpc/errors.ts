@@ -3,6 +3,7 @@ import { getHTTPStatusCodeFromError } from '@trpc/server/http';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { isErrorCode, ServiceError, type ErrorCode } from '../../shared/errors';
 import type { ServiceErrorData } from '../../shared/port/errors';
+import { badInput, inputIssues } from '../../shared/validate';
 
 /**
  * How a ServiceError crosses the RPC boundary. The router's `errorFormatter` rewrites every
@@ -61,17 +62,6 @@ function serviceCodeForTRPC(code: TRPC_ERROR_CODE_KEY): ErrorCode {
   }
 }
 
-const MAX_ISSUES = 20;
-
-function validationIssues(cause: unknown): Array<{ path: string; message: string }> | null {
-  const issues = (cause as { issues?: unknown } | undefined)?.issues;
-  if (!Array.isArray(issues)) return null;
-  return issues.slice(0, MAX_ISSUES).map((issue: { path?: unknown; message?: unknown }) => ({
-    path: Array.isArray(issue.path) ? issue.path.map((p) => String(typeof p === 'object' && p !== null ? (p as { key?: unknown }).key : p)).join('.') : '',
-    message: typeof issue.message === 'string' ? issue.message : 'invalid',
-  }));
-}
-
 /** The ServiceError behind a tRPC error: thrown by the service, a failed zod parse, or tRPC's own. */
 export function serviceErrorOf(error: TRPCError): ServiceError {
   const cause = error.cause;
@@ -79,18 +69,9 @@ export function serviceErrorOf(error: TRPCError): ServiceError {
   if (cause instanceof Error && isErrorCode((cause as { code?: unknown }).code)) {
     return new ServiceError((cause as unknown as { code: ErrorCode }).code, cause.message);
   }
-  const issues = error.code === 'BAD_REQUEST' ? validationIssues(cause) : null;
-  if (issues) {
-    const first = issues[0];
-    const where = first?.path ? ` at ${first.path}` : '';
-    return new ServiceError('BAD_INPUT', `Invalid input${where}: ${first?.message ?? 'rejected by the schema'}`, { issues });
-  }
+  const issues = error.code === 'BAD_REQUEST' ? inputIssues((cause as { issues?: unknown } | undefined)?.issues) : null;
+  if (issues) return badInput('input', issues);
   return new ServiceError(serviceCodeForTRPC(error.code), error.message);
-}
-
-/** For procedures that prefer throwing tRPC errors: a ServiceError with its mapped tRPC code. */
-export function toTRPCError(e: ServiceError): TRPCError {
-  return new TRPCError({ code: TRPC_CODE[e.code], message: e.message, cause: e });
 }
 
 /** Use as `initTRPC.create({ errorFormatter })`. */

@@ -8,7 +8,7 @@ import { selectTaskState } from '../db/sql/select-task';
 import { describeCycle, orderOrCycle } from './cycles';
 import { insertNew } from './insert';
 import type { Created, NewTask } from './types';
-import { parseRequest } from './validate';
+import { parseWith } from '../../shared/validate';
 
 /** The three creation entry points; each validates its raw request and runs in the caller's transaction. */
 
@@ -18,8 +18,8 @@ const spawnBatch = z.array(spawnRequest).min(1).max(LIMITS.graphTasks);
 export function createOne(db: Db, req: NewTask, now: number): Created {
   if (req === null || typeof req !== 'object') throw new ServiceError('BAD_INPUT', 'Invalid task: expected an object');
   const { spawnKey, ...rest } = req;
-  const parsed = parseRequest(createTaskRequest, rest, 'task');
-  const key = spawnKey === undefined ? undefined : parseRequest(spawnKeySchema, spawnKey, 'spawnKey');
+  const parsed = parseWith(createTaskRequest, rest, 'task');
+  const key = spawnKey === undefined ? undefined : parseWith(spawnKeySchema, spawnKey, 'spawnKey');
   // Nothing can depend on a task before it exists, so a single new task closes a cycle only
   // through its parent, which waits for it; insertNew refuses that.
   return insertNew(db, { ...parsed, spawnKey: key }, now);
@@ -29,7 +29,7 @@ export function createOne(db: Db, req: NewTask, now: number): Created {
 type Node = number | string;
 
 export function createGraph(db: Db, raw: CreateGraphRequest, now: number): Created[] {
-  const req = parseRequest(createGraphRequest, raw, 'graph');
+  const req = parseWith(createGraphRequest, raw, 'graph');
   const byKey = new Map<string, number>();
   req.tasks.forEach((t, i) => {
     if (byKey.has(t.key)) throw new ServiceError('BAD_INPUT', `Invalid graph: tasks.${i}.key: duplicate key "${t.key}"`, { key: t.key });
@@ -77,7 +77,7 @@ export function createGraph(db: Db, raw: CreateGraphRequest, now: number): Creat
 }
 
 export function spawnChildren(db: Db, parentId: string, raw: SpawnRequest[], now: number): Created[] {
-  const children = parseRequest(spawnBatch, raw, 'spawn');
+  const children = parseWith(spawnBatch, raw, 'spawn');
   const parent = selectTaskState(db).get(parentId);
   if (!parent) throw new ServiceError('NOT_FOUND', `Parent task ${parentId} does not exist`, { parentId });
   if ((parent.state as TaskState) !== 'running')

@@ -8,10 +8,6 @@ function parseOrNull<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
-export function toJson(value: unknown): string {
-  return JSON.stringify(value === undefined ? null : value);
-}
-
 export function jsonOrNull(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }

@@ -6,7 +6,7 @@ import { selectTaskState } from '../db/sql/select-task';
 import { spawnChildren } from './create';
 import { insertNew } from './insert';
 import type { Created } from './types';
-import { parseRequest } from './validate';
+import { parseWith } from '../../shared/validate';
 
 const spawnBatch = z.array(spawnRequest).min(1).max(LIMITS.graphTasks);
 
@@ -25,7 +25,7 @@ const spawnBatch = z.array(spawnRequest).min(1).max(LIMITS.graphTasks);
 export function spawnOwnChildren(db: Db, parentId: string, children: SpawnRequest[], now: number): Created[] {
   const held = Array.isArray(children) ? children.map((c) => foreignHolder(db, parentId, c)) : [];
   if (!held.some((h) => h !== null)) return spawnChildren(db, parentId, children, now);
-  const parsed = parseRequest(spawnBatch, children, 'spawn');
+  const parsed = parseWith(spawnBatch, children, 'spawn');
   const parent = selectTaskState(db).get(parentId);
   // spawnChildren refuses a missing or not-running parent, and a foreign parentId, with its own errors.
   if (parent?.state !== 'running') return spawnChildren(db, parentId, children, now);

@@ -28,7 +28,7 @@ import { spawnOwnChildren } from './spawn';
 import { leaseRefusal, runRefusal } from './run-guard';
 import { applyTransition } from './transition';
 import type { ChildSummary, ClaimOptions, Created, NewTask, QueueStats, RetentionPolicy, RunGuard, TaskStore, TransitionPatch, TransitionResult } from './types';
-import { parseRequest } from './validate';
+import { parseWith } from '../../shared/validate';
 
 const DEFAULT_PAGE = 50;
 
@@ -91,7 +91,7 @@ export class SqliteTaskStore implements TaskStore {
 
   /** Newest first; `nextCursor` continues below the last item, so inserts while paging never shift pages. */
   list(raw: ListRequest): Page<Task> {
-    const req = parseRequest(listRequest, raw, 'list request');
+    const req = parseWith(listRequest, raw, 'list request');
     const limit = req.limit ?? DEFAULT_PAGE;
     return this.read(() => {
       const rows = listTasks(this.db, {

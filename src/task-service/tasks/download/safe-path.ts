@@ -33,18 +33,6 @@ export function checkFilename(name: string): string {
   return name;
 }
 
-/** Resolves `name` inside `dir`, refusing (BAD_INPUT) anything that would land elsewhere. */
-export function resolveInside(dir: string, name: string): string {
-  checkFilename(name);
-  const root = path.resolve(dir);
-  const target = path.resolve(root, name);
-  const rel = path.relative(root, target);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel) || rel.includes(path.sep)) {
-    throw new PermanentError('BAD_INPUT', `The filename ${JSON.stringify(name)} resolves outside ${root}; choose a name inside the download folder.`);
-  }
-  return target;
-}
-
 function truncateBytes(text: string, maxBytes: number): string {
   let out = text;
   while (utf8.encode(out).length > maxBytes) out = Array.from(out).slice(0, -1).join('');
