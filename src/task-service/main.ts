@@ -1,4 +1,4 @@
-import { ServiceError, toServiceError, type ErrorCode } from '../shared/errors';
+import { toServiceError, type ErrorCode } from '../shared/errors';
 import { getParentPort, type ParentMessage } from './parent-port';
 import { serveOnPort, type PortServer } from './rpc/adapter';
 import { serviceErrorOf } from './rpc/errors';
@@ -6,13 +6,14 @@ import { createAppRouter } from './rpc/router';
 import { createTaskService, type TaskService } from './service';
 import { openTaskStore } from './store/open-store';
 import { appTasks } from './tasks';
-import { DEFAULT_CONCURRENCY, serviceConfig, type ServiceConfig } from './entry/config';
+import { DEFAULT_CONCURRENCY, configMessage, type ConfigMessage } from '../shared/host-protocol';
+import { parseWith } from '../shared/validate';
 import { loadTaskModules } from './entry/load-tasks';
 import { log } from './entry/log';
 
 /**
  * The utility-process entry (Electron `utilityProcess.fork`, or the Node host under plain
- * Node). Protocol with the host (see src/main/service-protocol.ts): `config` first, then one
+ * Node). Protocol with the host (src/shared/host-protocol.ts): `config` first, then one
  * `connect` per client with its port in `ports[0]`; `shutdown` or SIGTERM drains and exits.
  * Clients that connect before the database is ready wait; they are served once it is.
  */
@@ -28,7 +29,7 @@ const waiting: ParentMessage[] = [];
 let clients = 0;
 let stopping = false;
 
-async function boot(config: ServiceConfig): Promise<void> {
+async function boot(config: ConfigMessage): Promise<void> {
   const extra = await loadTaskModules(config.taskModules ?? []);
   const s = createTaskService({
     dbPath: config.dbPath,
@@ -109,9 +110,14 @@ parent.onMessage((message) => {
   const type = (message.data as { type?: unknown } | null)?.type;
   if (type === 'config') {
     if (service || stopping) return;
-    const parsed = serviceConfig.safeParse(message.data);
-    if (!parsed.success) void fail(new ServiceError('BAD_INPUT', `Bad service config: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`));
-    else boot(parsed.data).catch(fail);
+    let config: ConfigMessage;
+    try {
+      config = parseWith(configMessage, message.data, 'service config');
+    } catch (e) {
+      void fail(e);
+      return;
+    }
+    boot(config).catch(fail);
   } else if (type === 'connect') {
     connect(message);
   } else if (type === 'shutdown') {

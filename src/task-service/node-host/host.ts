@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import type { HostToService, ServiceConfig } from '../../shared/host-protocol';
 import type { CountedPort } from '../../shared/port/create-port';
 import { exitReason, type HostEvent, type HostExit } from './lifecycle';
 import { isChildToHost, isPortTraffic, type HostToChild, type PortId } from './protocol';
@@ -17,8 +18,11 @@ export interface NodeHostOptions {
   entry: string;
   args?: string[];
   env?: NodeJS.ProcessEnv;
-  /** Sent first, as the parentPort message `{type:'config', ...config}`. */
-  config?: Record<string, unknown>;
+  /**
+   * Sent first, as the parentPort message `{type:'config', ...config}` (shared/host-protocol.ts).
+   * Toy entries in tests may take fields of their own.
+   */
+  config?: ServiceConfig | Record<string, unknown>;
   /** Extra Node flags, after the tsx loader. */
   execArgv?: string[];
   cwd?: string;
@@ -119,6 +123,7 @@ export function startNodeHost(opts: NodeHostOptions): NodeHost {
   });
   child.once('exit', (code, signal) => finish({ reason: exitReason({ code, signal, stopRequested, stopTimedOut, killSent }), code, signal }));
 
+  const control = (data: HostToService): boolean => send({ type: 'parent-msg', data, portIds: [] });
   if (opts.config) send({ type: 'parent-msg', data: { type: 'config', ...opts.config }, portIds: [] });
 
   return {
@@ -130,7 +135,8 @@ export function startNodeHost(opts: NodeHostOptions): NodeHost {
     connect() {
       const portId = nextPortId++;
       const port = hub.open(portId);
-      if (!send({ type: 'parent-msg', data: { type: 'connect' }, portIds: [portId] })) port.close();
+      const connect: HostToService = { type: 'connect' };
+      if (!send({ type: 'parent-msg', data: connect, portIds: [portId] })) port.close();
       return port;
     },
     postMessage(data) {
@@ -152,7 +158,7 @@ export function startNodeHost(opts: NodeHostOptions): NodeHost {
     async stop(timeoutMs = opts.stopTimeoutMs ?? 5_000) {
       if (gone) return exit;
       stopRequested = true;
-      send({ type: 'parent-msg', data: { type: 'shutdown' }, portIds: [] });
+      control({ type: 'shutdown' });
       const timer = setTimeout(() => {
         if (gone) return;
         stopTimedOut = true;
