@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createTRPCClient, type TRPCClient } from '@trpc/client';
-import { portLink } from '../src/shared/port/link';
+import type { TRPCClient } from '@trpc/client';
+import { createServiceClient } from '../src/shared/client';
 import type { TaskChange } from '../src/shared/task';
 import type { AppRouter } from '../src/task-service/rpc/router';
 import { createTaskService } from '../src/task-service/service';
@@ -181,7 +181,7 @@ async function watchRates(dir: string) {
       running: async () => (await client.queue.stats.query()).running,
       watch(onChange) {
         // One port (one client connection) per watcher, as each window has its own.
-        const w: TRPCClient<AppRouter> = createTRPCClient<AppRouter>({ links: [portLink({ port: svc.host.connect() })] });
+        const w: TRPCClient<AppRouter> = createServiceClient({ port: svc.host.connect() }).trpc;
         const sub = w.tasks.watch.subscribe({}, { onData: ({ data }) => onChange(data as TaskChange) });
         return () => sub.unsubscribe();
       },

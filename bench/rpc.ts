@@ -1,7 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { createTRPCClient } from '@trpc/client';
-import { portLink } from '../src/shared/port/link';
+import { createServiceClient } from '../src/shared/client';
 import { startNodeHost } from '../src/task-service/node-host/host';
 import { servedPair } from '../test/fixtures/port-pair';
 import { createToyRouter, type ToyRouter } from '../test/fixtures/toy-router';
@@ -51,7 +50,7 @@ export async function run(options: { calls?: number } = {}): Promise<Record<stri
   const host = startNodeHost({ entry: path.join(here, '..', 'test', 'fixtures', 'toy-service.ts'), stdio: 'inherit' });
   let nodeHostIpc;
   try {
-    const client = createTRPCClient<ToyRouter>({ links: [portLink({ port: host.connect() })] });
+    const client = createServiceClient<ToyRouter>({ port: host.connect() }).trpc;
     nodeHostIpc = await measure(calls, warmup, () => client.echo.query(input));
   } finally {
     await host.stop(2_000);

@@ -2,13 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { createTRPCClient } from '@trpc/client';
 import { afterEach, describe, expect, it, onTestFinished, vi } from 'vitest';
-import { portLink } from '../src/shared/port/link';
 import { startNodeHost, type NodeHost } from '../src/task-service/node-host/host';
-import type { AppRouter } from '../src/task-service/rpc/router';
 import { generatedSha256 } from './support/generated-content';
 import { startLoopbackServer } from './support/loopback-server';
+import { createServiceClient } from '../src/shared/client';
 
 /**
  * The app as electron-vite bundles it: the service chunk that `utilityProcess.fork` would start
@@ -51,7 +49,7 @@ describe('the bundled app', () => {
         stdio: 'ignore',
       });
       hosts.push(host);
-      const client = createTRPCClient<AppRouter>({ links: [portLink({ port: host.connect() })] });
+      const client = createServiceClient({ port: host.connect() }).trpc;
       await vi.waitFor(async () => expect(await client.service.health.query()).toMatchObject({ ok: true }), { timeout: 20_000, interval: 100 });
       const sha256 = generatedSha256(5, 300_000);
       const task = await client.tasks.create.mutate({ type: 'video-download', input: { url: server.url('/clip.mp4'), dir: out, filename: 'clip.mp4', sha256 } });

@@ -1,14 +1,14 @@
 import path from 'node:path';
-import { createTRPCClient, type TRPCClient } from '@trpc/client';
+import type { TRPCClient } from '@trpc/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Supervisor, type SupervisorState } from '../src/main/supervisor';
 import { nodeHostChild } from '../src/main/web-dev';
-import { portLink } from '../src/shared/port/link';
 import { startNodeHost, type NodeHost } from '../src/task-service/node-host/host';
 import type { AppRouter } from '../src/task-service/rpc/router';
 import { openTaskStore } from '../src/task-service/store/open-store';
 import { tmpDir } from './helpers/tmp';
 import { FIXTURE_TASKS, SERVICE_ENTRY } from './support/service-process';
+import { createServiceClient } from '../src/shared/client';
 
 /**
  * The supervisor's defaults against the real service's defaults, with the real entry under the
@@ -40,7 +40,7 @@ function supervise(dir: string, fast = false) {
         stdio: 'ignore',
       });
       hosts.push(host);
-      client = createTRPCClient<AppRouter>({ links: [portLink({ port: host.connect() })] });
+      client = createServiceClient({ port: host.connect() }).trpc;
       return nodeHostChild(host);
     },
   });

@@ -1,14 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { createTRPCClient } from '@trpc/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fromTrpc } from '../src/renderer/client';
 import { Session } from '../src/renderer/session';
-import { PortConnection } from '../src/shared/port/connection';
-import { portLink } from '../src/shared/port/link';
-import type { AppRouter } from '../src/task-service/rpc/router';
 import { tmpDir } from './helpers/tmp';
 import { killAll, startService } from './support/service-process';
+import { createServiceClient } from '../src/shared/client';
 
 /**
  * The Activity Center's controller against the real service entry in a child process, through
@@ -28,8 +25,7 @@ async function live() {
   mkdirSync(path.join(dir, 'locks'));
   const svc = startService({ dbPath: path.join(dir, 'tasks.db') });
   await svc.ready;
-  const connection = new PortConnection({ resubscribe: true, port: svc.host.connect() });
-  const session = new Session(fromTrpc(createTRPCClient<AppRouter>({ links: [portLink<AppRouter>({ connection })] })));
+  const session = new Session(fromTrpc(createServiceClient({ port: svc.host.connect() }).trpc));
   sessions.push(session);
   await session.start();
   return { dir, session };

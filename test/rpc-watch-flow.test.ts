@@ -1,12 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { createTRPCClient } from '@trpc/client';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import { fromNodeMessagePort } from '../src/shared/port/adapters';
 import { createPort, type CountedPort } from '../src/shared/port/create-port';
-import { portLink } from '../src/shared/port/link';
 import { SUBSCRIPTION_WINDOW } from '../src/shared/port/protocol';
 import type { RpcPort } from '../src/shared/port/types';
 import type { TaskChange } from '../src/shared/task';
@@ -15,6 +13,7 @@ import { createAppRouter, type AppRouter } from '../src/task-service/rpc/router'
 import { createTaskService, type TaskServiceOptions } from '../src/task-service/service';
 import * as fixtureTasks from './fixtures/service/tasks';
 import { tmpDir } from './helpers/tmp';
+import { createServiceClient } from '../src/shared/client';
 
 /**
  * tasks.watch over a real worker_threads MessageChannel, the real router and a real service on
@@ -104,7 +103,7 @@ async function setup(opts: Partial<TaskServiceOptions>) {
     requests.push(m as (typeof requests)[number]);
     post(m);
   })(clientPort.postMessage);
-  const client = createTRPCClient<AppRouter>({ links: [portLink({ port: clientPort })] });
+  const client = createServiceClient({ port: clientPort }).trpc;
 
   const seen = { events: [] as number[], progress: new Map<string, number | null>(), ticks: 0, errors: [] as unknown[] };
   const sub = client.tasks.watch.subscribe(

@@ -1,14 +1,11 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createTRPCClient } from '@trpc/client';
-import { PortConnection } from '../src/shared/port/connection';
 import { serviceCodeOf } from '../src/shared/port/errors';
-import { portLink } from '../src/shared/port/link';
-import type { AppRouter } from '../src/task-service/rpc/router';
 import type { TaskChange } from '../src/shared/task';
 import { tmpDir } from './helpers/tmp';
 import { killAll, startService } from './support/service-process';
+import { createServiceClient } from '../src/shared/client';
 
 /** The service entry in a real child process, reached only through its port. */
 
@@ -87,8 +84,8 @@ describe('the service process', () => {
     await first.ready;
     const task = await first.client().tasks.create.mutate({ type: 'fx-hang', input: {} });
     await vi.waitFor(async () => expect((await first.client().tasks.get.query({ id: task.id })).state).toBe('running'), PATIENT);
-    const connection = new PortConnection({ resubscribe: true, port: first.host.connect() });
-    const client = createTRPCClient<AppRouter>({ links: [portLink({ connection })] });
+    const service = createServiceClient({ port: first.host.connect() });
+    const client = service.trpc;
     const seen: Array<{ id: string; kind: string; to?: string | null }> = [];
     client.tasks.watch.subscribe({ ids: [task.id] }, {
       onData: (d) => seen.push({ id: d.id, kind: d.data.kind, ...(d.data.kind === 'event' ? { to: d.data.event.to } : {}) }),
@@ -98,7 +95,7 @@ describe('the service process', () => {
     await first.host.exit;
     const second = startService({ dbPath });
     await second.ready;
-    connection.setPort(second.host.connect());
+    service.setPort(second.host.connect());
     // The new boot put the orphan back to queued and claimed it again before we reconnected.
     await vi.waitFor(() => expect(seen.filter((s) => s.kind === 'event').map((s) => s.to)).toEqual(['queued', 'running']), PATIENT);
   });

@@ -1,24 +1,20 @@
-import { createTRPCClient } from '@trpc/client';
-import type { AppRouter } from '../task-service/rpc/router';
-import { PortConnection } from '../shared/port/connection';
-import { portLink } from '../shared/port/link';
+import { createServiceClient } from '../shared/client';
 import { fromTrpc } from './client';
 import { Session } from './session';
 import { connectElectron, connectWebSocket, isElectron } from './transport';
 import { mountView } from './view';
 
 /**
- * The Activity Center's entry: one PortConnection for the page's life (ports come and go
- * beneath it), a tRPC client over it, the session, and the view.
+ * The Activity Center's entry: one service client for the page's life (ports come and go
+ * beneath it; subscriptions resume on each new one), the session, and the view.
  */
 
-const connection = new PortConnection({ resubscribe: true });
-const trpc = createTRPCClient<AppRouter>({ links: [portLink<AppRouter>({ connection })] });
-const session = new Session(fromTrpc(trpc));
+const client = createServiceClient();
+const session = new Session(fromTrpc(client.trpc));
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app element');
 mountView(root, session);
 
 const start = () => void session.start();
-if (isElectron()) connectElectron(connection, session, start);
-else connectWebSocket(connection, session, start);
+if (isElectron()) connectElectron(client, session, start);
+else connectWebSocket(client, session, start);

@@ -1,5 +1,5 @@
 import { fromDomMessagePort } from '../shared/port/adapters';
-import type { PortConnection } from '../shared/port/connection';
+import type { TaskServiceClient } from '../shared/client';
 import { IPC, type ServiceStatus } from '../shared/ipc';
 import type { Session } from './session';
 import { webSocketPort } from './ws-port';
@@ -16,7 +16,7 @@ export function isElectron(): boolean {
   return (window as { playlistify?: { host?: string } }).playlistify?.host === 'electron';
 }
 
-export function connectElectron(connection: PortConnection, session: Session, onFirstPort: () => void): void {
+export function connectElectron(connection: Pick<TaskServiceClient, 'setPort'>, session: Session, onFirstPort: () => void): void {
   let first = true;
   window.addEventListener('message', (event: MessageEvent) => {
     // Only messages the preload posted to this very window.
@@ -34,7 +34,7 @@ export function connectElectron(connection: PortConnection, session: Session, on
   });
 }
 
-export function connectWebSocket(connection: PortConnection, session: Session, onFirstPort: () => void): void {
+export function connectWebSocket(connection: Pick<TaskServiceClient, 'setPort'>, session: Session, onFirstPort: () => void): void {
   const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/service`;
   let delay = 250;
   let first = true;

@@ -1,11 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTRPCClient, type TRPCClient } from '@trpc/client';
+import type { TRPCClient } from '@trpc/client';
 import { afterEach, beforeEach } from 'vitest';
-import { portLink } from '../../src/shared/port/link';
 import { startNodeHost, type NodeHost } from '../../src/task-service/node-host/host';
 import type { AppRouter } from '../../src/task-service/rpc/router';
 import { startLoopbackServer, type LoopbackServer } from './loopback-server';
+import { createServiceClient } from '../../src/shared/client';
 
 /**
  * The real service entry (src/task-service/main.ts) in a real child process under the Node
@@ -65,7 +65,7 @@ export function startService(config: { dbPath: string } & Record<string, unknown
     host,
     ready,
     logs,
-    client: () => createTRPCClient<AppRouter>({ links: [portLink({ port: host.connect() })] }),
+    client: (): TRPCClient<AppRouter> => createServiceClient({ port: host.connect() }).trpc,
   };
 }
 
