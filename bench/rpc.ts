@@ -2,7 +2,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createServiceClient } from '../src/shared/client';
 import { startNodeHost } from '../src/task-service/node-host/host';
-import { servedPair } from '../test/fixtures/port-pair';
+import { servedPair } from '../test/support/port-pair';
 import { createToyRouter, type ToyRouter } from '../test/fixtures/toy-router';
 
 /**

@@ -4,7 +4,7 @@ import type { Task, TaskChange } from '../src/shared/task';
 import { byTask, effectsDir, readEffects } from './fixtures/service/effects';
 import { allEvents } from './fixtures/service/journal';
 import { startWhenFree } from './fixtures/service/restart';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { killAll, startService, type ServiceProcess } from './support/service-process';
 
 /**

@@ -6,7 +6,7 @@ import { LATEST_VERSION, MIGRATIONS } from '../src/task-service/db/migrations/in
 import { openDatabase } from '../src/task-service/db/open';
 import { dumpSchema } from '../src/task-service/db/schema';
 import { ServiceError } from '../src/shared/errors';
-import { tmpDbPath } from './helpers/tmp';
+import { tmpDbPath } from './support/tmp';
 
 const SCHEMA_FILE = fileURLToPath(new URL('../src/task-service/db/schema.sql', import.meta.url));
 

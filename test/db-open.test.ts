@@ -5,7 +5,7 @@ import { dirname } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { migrate } from '../src/task-service/db/migrate';
 import { openDatabase } from '../src/task-service/db/open';
-import { tmpDbPath } from './helpers/tmp';
+import { tmpDbPath } from './support/tmp';
 
 function fill(file: string): void {
   const { db } = openDatabase(file);

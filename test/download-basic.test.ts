@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError, type TaskDefinition } from '../src/task-service/engine/define';
 import { createVideoDownload, videoDownload, videoDownloadInput } from '../src/task-service/tasks/video-download';
-import { createTaskHarness } from './helpers/task-context';
+import { createTaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
 

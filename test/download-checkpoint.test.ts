@@ -6,7 +6,7 @@ import type { DownloadCheckpoint } from '../src/task-service/tasks/download/chec
 import { openPartFile, type OpenPart } from '../src/task-service/tasks/download/part-file';
 import { SINK_HIGH_WATER_MARK } from '../src/task-service/tasks/download/part-sink';
 import { createVideoDownload } from '../src/task-service/tasks/video-download';
-import { createTaskHarness } from './helpers/task-context';
+import { createTaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
 

@@ -6,7 +6,7 @@ import type { Task } from '../src/shared/task';
 import { checkpointSpan } from '../src/task-service/tasks/download/checkpointer';
 import { DEFAULT_DOWNLOAD_OPTIONS } from '../src/task-service/tasks/video-download';
 import { startWhenFree } from './fixtures/service/restart';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { generatedSha256 } from './support/generated-content';
 import { loopbackPerTest, startService, type ServiceProcess } from './support/service-process';
 

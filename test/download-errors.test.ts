@@ -6,7 +6,7 @@ import { PermanentError, RetryableError, TaskAbort } from '../src/task-service/e
 import type { DownloadCheckpoint } from '../src/task-service/tasks/download/checkpoint';
 import { openPartFile, type OpenPart } from '../src/task-service/tasks/download/part-file';
 import { createVideoDownload, videoDownload } from '../src/task-service/tasks/video-download';
-import { createTaskHarness, type TaskHarness } from './helpers/task-context';
+import { createTaskHarness, type TaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
 

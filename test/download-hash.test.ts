@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { localHash, workerHash, type StreamHash } from '../src/task-service/tasks/download/stream-hash';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 
 /**
  * The download's running sha256 on the shared hashing thread: the same digest as node:crypto

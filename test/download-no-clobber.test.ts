@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { videoDownload } from '../src/task-service/tasks/video-download';
-import { createTaskHarness } from './helpers/task-context';
+import { createTaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
 

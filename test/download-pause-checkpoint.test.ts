@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import type { Task, TaskEvent } from '../src/shared/task';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { generatedSha256 } from './support/generated-content';
 import { loopbackPerTest, startService, type ServiceProcess } from './support/service-process';
 

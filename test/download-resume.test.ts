@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RetryableError } from '../src/task-service/engine/define';
 import type { DownloadCheckpoint } from '../src/task-service/tasks/download/checkpoint';
 import { createVideoDownload, videoDownload } from '../src/task-service/tasks/video-download';
-import { createTaskHarness } from './helpers/task-context';
+import { createTaskHarness } from './support/task-context';
 import { generatedContent, generatedSha256, versionSeed } from './support/generated-content';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask, PermanentError } from '../src/task-service/engine/define';
-import { cleanup, noop, startService, waitState } from './fixtures/engine/harness';
+import { cleanup, noop, startService, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 

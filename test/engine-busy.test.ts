@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_BUSY_TIMEOUT_MS } from '../src/task-service/db/open';
 import { openTaskStore } from '../src/task-service/store/open-store';
 import type { TaskStore } from '../src/task-service/store/types';
-import { cleanup, noop, startService, tmpDb } from './fixtures/engine/harness';
+import { cleanup, noop, startService, tmpDb } from './support/engine-harness';
 
 /**
  * Regression (a busy database blocked the event loop ~20 s): the engine's guard retried a busy

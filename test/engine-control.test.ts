@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask, RetryableError } from '../src/task-service/engine/define';
 import { ManualClock } from '../src/task-service/engine/clock';
-import { cleanup, gate, settle, startService, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, gate, startService, waitFor, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 
@@ -29,7 +29,7 @@ describe('retries, timeouts, cancel, pause', () => {
     expect(queued.error).toEqual({ code: 'NETWORK', message: 'boom 1', retryable: true });
     expect(queued.runAt).toBe(clock.now() + 1_000);
     clock.advance(999);
-    await settle();
+    await svc.engine.whenIdle();
     expect(runs).toBe(1);
     clock.advance(1);
     await waitFor(() => runs === 2, 'second run');
@@ -55,7 +55,7 @@ describe('retries, timeouts, cancel, pause', () => {
     const svc = await startService({ tasks: [slow], clock, ...quietTimers });
     const t = svc.create({ type: 'slow', input: {} });
     await waitState(svc, t.id, 'running');
-    await settle();
+    await svc.engine.whenIdle();
     clock.advance(5_000);
     const failed = await waitState(svc, t.id, 'failed');
     expect(kinds).toEqual(['timeout']);
@@ -86,10 +86,10 @@ describe('retries, timeouts, cancel, pause', () => {
     // Retried at once: the new run must wait for the ignored one to settle.
     svc.retry({ id: t.id });
     await waitState(svc, t.id, 'running');
-    await settle(20);
+    await svc.engine.whenIdle();
     expect(concurrent).toBe(1);
     g.release(t.id); // the ignored run finally returns; its result is ignored
-    await settle();
+    await svc.engine.whenIdle();
     await waitFor(() => g.started(t.id), 'second run started');
     expect(maxConcurrent).toBe(1);
     g.release(t.id);
@@ -128,7 +128,7 @@ describe('retries, timeouts, cancel, pause', () => {
     await waitFor(() => seen.length === 1, 'first run');
     await waitFor(() => svc.events({ id: t.id }).items.some((e) => e.kind === 'checkpoint'), 'checkpoint saved');
     expect(svc.pause({ id: t.id }).state).toBe('paused');
-    await settle();
+    await svc.engine.whenIdle();
     expect(kinds).toEqual(['pause']);
     expect(svc.get({ id: t.id }).state).toBe('paused');
     svc.resume({ id: t.id });
@@ -143,7 +143,7 @@ describe('retries, timeouts, cancel, pause', () => {
     const svc = await startService({ tasks: [t] });
     svc.queuePause();
     const task = svc.create({ type: 'count', input: {} });
-    await settle(10);
+    await svc.engine.whenIdle();
     expect(ran).toBe(0);
     expect(svc.stats().queuePaused).toBe(true);
     svc.queueResume();

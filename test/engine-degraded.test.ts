@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ManualClock } from '../src/task-service/engine/clock';
 import { defineTask } from '../src/task-service/engine/define';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
-import { cleanup, settle, startService, waitState } from './fixtures/engine/harness';
+import { cleanup, startService, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 
@@ -30,7 +30,7 @@ describe('degraded: recovered means inserts work again', () => {
     svc.queueResume();
     for (let i = 0; i < 5; i++) {
       clock.advance(1_000);
-      await settle(5);
+      await svc.engine.whenIdle();
       expect(svc.health().degraded.join(' ')).toMatch(/disk full/);
       expect(() => svc.create({ type: 'work', input: { pad: 'y'.repeat(4_000) } })).toThrow(expect.objectContaining({ code: 'DISK_FULL' }));
     }
@@ -39,7 +39,7 @@ describe('degraded: recovered means inserts work again', () => {
 
     db.pragma('max_page_count = 1073741823');
     clock.advance(1_000);
-    await settle(5);
+    await svc.engine.whenIdle();
     expect(svc.health().ok).toBe(true);
     const t = svc.create({ type: 'work', input: { pad: 'z' } });
     await waitState(svc, t.id, 'completed');

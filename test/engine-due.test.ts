@@ -4,7 +4,7 @@ import { ManualClock } from '../src/task-service/engine/clock';
 import { defineTask, RetryableError } from '../src/task-service/engine/define';
 import { openTaskStore } from '../src/task-service/store/open-store';
 import type { TaskStore } from '../src/task-service/store/types';
-import { cleanup, gate, settle, startService, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, gate, startService, waitFor, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 
@@ -42,10 +42,10 @@ describe('the due timer', () => {
     await waitFor(() => busy.started(first.id), 'busy running');
     for (let i = 0; i < 5; i++) svc.create({ type: 'busy', input: {} }); // due, but no busy slot
     const l = svc.create({ type: 'later', input: {}, runAt: clock.now() + 5_000 });
-    await settle(10);
+    await svc.engine.whenIdle();
     const claimsBefore = counter.claims;
     clock.advance(4_999);
-    await settle(10);
+    await svc.engine.whenIdle();
     // The old engine re-checked every second while due tasks waited: four more claims here.
     expect(counter.claims).toBe(claimsBefore);
     expect(svc.get({ id: l.id }).state).toBe('queued');
@@ -73,7 +73,7 @@ describe('the due timer', () => {
     const queued = svc.get({ id: t.id });
     expect(queued.runAt).toBe(clock.now() + 3_000);
     clock.advance(2_999);
-    await settle(10);
+    await svc.engine.whenIdle();
     expect(runs).toBe(1);
     clock.advance(1);
     await waitState(svc, t.id, 'completed');

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { cleanup, noop, startService, waitState } from './fixtures/engine/harness';
+import { cleanup, noop, startService, waitState } from './support/engine-harness';
 
 /** Regression: tasks.events for an id that names no task answered an empty page instead of NOT_FOUND. */
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask, PermanentError } from '../src/task-service/engine/define';
-import { cleanup, startService, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, startService, waitFor, waitState } from './support/engine-harness';
 
 /**
  * Regression (a failed parent left its children running): a handler spawned children and then

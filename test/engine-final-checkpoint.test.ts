@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
-import { cleanup, startService, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, startService, waitFor, waitState } from './support/engine-harness';
 
 /**
  * Regression (download-pause-checkpoint): the engine refused the checkpoint a paused handler

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { defineTask, PermanentError } from '../src/task-service/engine/define';
-import { cleanup, startService, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, startService, waitFor, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
 import { openTaskStore } from '../src/task-service/store/open-store';
-import { cleanup, gate, startService, tmpDb, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, gate, startService, tmpDb, waitFor, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 

@@ -5,7 +5,7 @@ import { ManualClock } from '../src/task-service/engine/clock';
 import { defineTask } from '../src/task-service/engine/define';
 import { openTaskStore } from '../src/task-service/store/open-store';
 import type { TaskStore } from '../src/task-service/store/types';
-import { cleanup, settle, startService } from './fixtures/engine/harness';
+import { cleanup, startService } from './support/engine-harness';
 
 /**
  * Regression (final progress lost when the outcome write fails): the outcome writer took the
@@ -55,13 +55,13 @@ describe('an outcome whose write fails on a full disk', () => {
       openStore: (p) => faultyStore(p, faulty),
     });
     const t = svc.create({ type: 'w', input: {} });
-    await settle(20);
+    await svc.engine.whenIdle();
     expect(svc.get({ id: t.id }).state).toBe('running');
     expect(svc.health().degraded.join()).toMatch(/disk full/);
 
     faulty.on = false;
     clock.advance(1_000); // the probe retries the pending outcome
-    await settle(20);
+    await svc.engine.whenIdle();
     expect(svc.get({ id: t.id })).toMatchObject({ state: 'completed', progress: final });
   });
 });

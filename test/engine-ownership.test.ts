@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ManualClock } from '../src/task-service/engine/clock';
 import { defineTask } from '../src/task-service/engine/define';
 import { openTaskStore } from '../src/task-service/store/open-store';
-import { cleanup, settle, startService, tmpDb, waitFor } from './fixtures/engine/harness';
+import { cleanup, startService, tmpDb, waitFor } from './support/engine-harness';
 
 afterEach(cleanup);
 
@@ -34,7 +34,7 @@ describe('ownership lost mid-run', () => {
     const other = openTaskStore(dbPath).store;
     other.acquireOwnership({ bootId: 'new-owner', pid: 4242 }, clock.now() + 60_000, 5_000);
     clock.advance(1_000); // our heartbeat fails: SERVICE_LOCKED
-    await settle(10);
+    await svc.engine.whenIdle();
 
     expect(kinds).toEqual(['shutdown']);
     expect(svc.health().ok).toBe(false);
@@ -44,7 +44,7 @@ describe('ownership lost mid-run', () => {
 
     release!(); // the ignored handler returns late
     clock.advance(10_000); // b fell due long ago: nothing claims it here
-    await settle(20);
+    await svc.engine.whenIdle();
     expect(runs).toBe(1);
     expect(other.get(a.id)).toMatchObject({ state: 'running', result: null });
     expect(other.get(b.id).state).toBe('queued');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
-import { cleanup, gate, noop, startService, waitState } from './fixtures/engine/harness';
+import { cleanup, gate, noop, startService, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 

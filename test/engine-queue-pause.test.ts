@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
-import { cleanup, settle, startService, tmpDb, waitState } from './fixtures/engine/harness';
+import { cleanup, startService, tmpDb, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 
@@ -17,7 +17,7 @@ describe('queue-wide pause', () => {
     await svc.stop();
 
     svc = await startService({ dbPath, tasks: [count] });
-    await settle(10);
+    await svc.engine.whenIdle();
     expect(ran).toBe(0);
     expect(svc.stats().queuePaused).toBe(true);
     expect(svc.health()).toMatchObject({ ok: true, queuePaused: true });

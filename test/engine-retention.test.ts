@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../src/task-service/engine/clock';
-import { cleanup, gate, noop, settle, startService, waitState } from './fixtures/engine/harness';
+import { cleanup, gate, noop, startService, waitState } from './support/engine-harness';
 
 /** The service trims finished work on a schedule, in short batches, and never live trees. */
 
@@ -20,13 +20,13 @@ describe('retention', () => {
     await waitState(svc, live.id, 'running');
 
     clock.advance(HOUR); // first round: nothing is old enough yet
-    await settle();
+    await svc.engine.whenIdle();
     expect(svc.list({ states: ['completed'], limit: 500 }).items).toHaveLength(450);
 
     clock.advance(24 * HOUR); // old now: 450 roots go in batches of 200 (three transactions)
     for (let i = 0; i < 3; i++) {
       clock.advance(0);
-      await settle();
+      await svc.engine.whenIdle();
     }
     expect(svc.list({ states: ['completed'], limit: 500 }).items).toHaveLength(0);
     expect(svc.get({ id: live.id }).state).toBe('running');
@@ -39,7 +39,7 @@ describe('retention', () => {
     const t = svc.create({ type: 'noop', input: {} });
     await waitState(svc, t.id, 'completed');
     clock.advance(365 * 24 * HOUR);
-    await settle();
+    await svc.engine.whenIdle();
     expect(svc.get({ id: t.id }).state).toBe('completed');
   });
 });

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask, PermanentError } from '../src/task-service/engine/define';
 import type { TaskService } from '../src/task-service/service';
-import { errorOf, snapshot } from './helpers/store-fixture';
-import { cleanup, startService, waitState } from './fixtures/engine/harness';
+import { errorOf, snapshot } from './support/store-fixture';
+import { cleanup, startService, waitState } from './support/engine-harness';
 
 /**
  * Regressions of a user's retry: a parent retried after its failed child had been retried (or

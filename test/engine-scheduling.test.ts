@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
 import { ManualClock } from '../src/task-service/engine/clock';
-import { cleanup, gate, settle, startService, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, gate, startService, waitFor, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 
@@ -57,21 +57,21 @@ describe('scheduling', () => {
     const svc = await startService({ tasks: [g.def], concurrency: { global: 10, perType: { slow: 2 } } });
     const ids = Array.from({ length: 6 }, () => svc.create({ type: 'slow', input: {} }).id);
     await waitFor(() => g.waiting.size === 2, 'two running');
-    await settle();
+    await svc.engine.whenIdle();
     expect(g.waiting.size).toBe(2);
     svc.setConcurrency({ type: 'slow', limit: 4 });
     await waitFor(() => g.waiting.size === 4, 'four running');
     svc.setConcurrency({ limit: 1 }); // global below the running count: nothing new starts
     for (const id of [...g.waiting.keys()]) g.release(id);
     await waitFor(() => g.waiting.size === 1, 'one running under global 1');
-    await settle();
+    await svc.engine.whenIdle();
     expect(g.waiting.size).toBe(1);
     expect(svc.stats().running).toBe(1);
     expect(() => svc.setConcurrency({ type: 'nope', limit: 1 })).toThrow(expect.objectContaining({ code: 'UNKNOWN_TYPE' }));
     svc.setConcurrency({ limit: 10 });
     while (svc.stats().byState.completed !== 6) {
       for (const id of [...g.waiting.keys()]) g.release(id);
-      await settle();
+      await svc.engine.whenIdle();
     }
     for (const id of ids) expect(svc.get({ id }).state).toBe('completed');
   });
@@ -82,11 +82,11 @@ describe('scheduling', () => {
     const t = defineTask({ type: 'later', input: z.object({}), async run() { ran++; return null; } });
     const svc = await startService({ tasks: [t], clock, walCheckpointMs: 10_000_000, ownership: { heartbeatMs: 10_000_000, staleMs: 20_000_000 }, retention: false });
     const task = svc.create({ type: 'later', input: {}, runAt: clock.now() + 60_000 });
-    await settle();
+    await svc.engine.whenIdle();
     expect(ran).toBe(0);
     expect(clock.pendingTimers()).toBe(3); // heartbeat, WAL checkpoint, the one due timer
     clock.advance(59_999);
-    await settle();
+    await svc.engine.whenIdle();
     expect(ran).toBe(0);
     clock.advance(1);
     await waitState(svc, task.id, 'completed');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
-import { cleanup, gate, startService, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, gate, startService, waitFor, waitState } from './support/engine-harness';
 
 /**
  * Regression (spawn with a dedupeKey returned an unrelated task): playlist B's spawn of video X

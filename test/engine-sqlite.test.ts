@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
-import { cleanup, noop, settle, startService, tmpDb, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, noop, startService, tmpDb, waitFor, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 
@@ -81,7 +81,7 @@ describe('SQLite bottlenecks and faults', () => {
     db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
     svc.queuePause();
     release!();
-    await settle(10);
+    await svc.engine.whenIdle();
     expect(svc.health().degraded.join(' ')).toMatch(/disk full/);
     expect(svc.get({ id: t.id }).state).toBe('running'); // memory did not run ahead of the database
     db.pragma('max_page_count = 1073741823');

@@ -4,7 +4,7 @@ import { ManualClock } from '../src/task-service/engine/clock';
 import { defineTask } from '../src/task-service/engine/define';
 import { openTaskStore } from '../src/task-service/store/open-store';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
-import { cleanup, settle, startService, tmpDb, waitFor } from './fixtures/engine/harness';
+import { cleanup, startService, tmpDb, waitFor } from './support/engine-harness';
 
 /**
  * Regression (an old owner overwrote a task the new owner runs): process A stalls past staleMs,
@@ -51,7 +51,7 @@ describe('a process taken over while its handler runs', () => {
     const due = other.create({ type: 'work', input: { due: true } }, clock.now()).task;
 
     release!();
-    await settle(20);
+    await svc.engine.whenIdle();
     expect(refused).toEqual(['checkpoint SERVICE_LOCKED', 'spawn SERVICE_LOCKED']);
     expect(other.get(a.id)).toMatchObject({ state: 'running', attempt: 2, result: null, progress: null });
     expect(other.getCheckpoint(a.id)).toEqual({ newOwner: 'at 5MB' });
@@ -59,7 +59,7 @@ describe('a process taken over while its handler runs', () => {
     expect(other.get(due.id).state).toBe('queued'); // A's group commit claimed nothing for itself
 
     clock.advance(1_000); // now A's heartbeat notices
-    await settle(10);
+    await svc.engine.whenIdle();
     expect(svc.health().degraded.join()).toMatch(/ownership lost/);
     expect(other.get(a.id)).toMatchObject({ state: 'running', attempt: 2, result: null });
     other.close();

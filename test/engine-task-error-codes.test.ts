@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../src/shared/errors';
 import { describeThrown, toTaskError } from '../src/task-service/engine/abort';
 import { defineTask, PermanentError } from '../src/task-service/engine/define';
-import { cleanup, startService, waitState } from './fixtures/engine/harness';
+import { cleanup, startService, waitState } from './support/engine-harness';
 
 /**
  * Regression: a task's error code was whatever the handler threw if it looked like a code

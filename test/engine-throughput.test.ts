@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
 import { openTaskStore } from '../src/task-service/store/open-store';
 import type { TaskStore } from '../src/task-service/store/types';
-import { cleanup, startService, waitFor } from './fixtures/engine/harness';
+import { cleanup, startService, waitFor } from './support/engine-harness';
 
 afterEach(cleanup);
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { WatchItem } from '../src/task-service/engine/watch';
-import { cleanup, noop, startService, waitFor } from './fixtures/engine/harness';
+import { cleanup, noop, startService, waitFor } from './support/engine-harness';
 
 afterEach(cleanup);
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
 import type { WatchItem } from '../src/task-service/engine/watch';
-import { cleanup, gate, noop, settle, startService, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, gate, noop, startService, waitFor, waitState } from './support/engine-harness';
 
 afterEach(cleanup);
 
@@ -66,7 +66,7 @@ describe('watch', () => {
     svc.create({ type: 'noop', input: {} });
     expect(svc.stats().watchers).toBe(1);
     for await (const _ of w2) break;
-    await settle();
+    await svc.engine.whenIdle();
     expect(svc.stats().watchers).toBe(0);
     g.release(t.id);
   });

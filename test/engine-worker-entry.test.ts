@@ -6,8 +6,8 @@ import { build } from 'esbuild';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TaskDefinition } from '../src/task-service/engine/define';
 import { resolveWorkerEntry, WORKER_ENTRY_ENV } from '../src/task-service/engine/worker/worker-path';
-import { cleanup, startService, tmpDb, waitState } from './fixtures/engine/harness';
-import { tmpDir } from './helpers/tmp';
+import { cleanup, startService, tmpDb, waitState } from './support/engine-harness';
+import { tmpDir } from './support/tmp';
 
 afterEach(cleanup);
 

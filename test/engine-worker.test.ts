@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { defineTask } from '../src/task-service/engine/define';
-import { cleanup, noop, startService, waitFor, waitState } from './fixtures/engine/harness';
+import { cleanup, noop, startService, waitFor, waitState } from './support/engine-harness';
 import { hashTask, workerBad, workerParent } from './fixtures/engine/worker-tasks';
 
 afterEach(cleanup);

@@ -6,7 +6,7 @@ import { nodeHostChild } from '../src/main/web-dev';
 import { startNodeHost, type NodeHost } from '../src/task-service/node-host/host';
 import type { AppRouter } from '../src/task-service/rpc/router';
 import { openTaskStore } from '../src/task-service/store/open-store';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { FIXTURE_TASKS, SERVICE_ENTRY } from './support/service-process';
 import { createServiceClient } from '../src/shared/client';
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SpawnRequest } from '../src/shared/schemas';
 import { appTasks, createPlaylistImport, playlistImport, playlistImportInput, videoDownload, videoDownloadInput, type Manifest, type ManifestSource } from '../src/task-service/tasks';
-import { createTaskHarness } from './helpers/task-context';
+import { createTaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
 

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../src/task-service/engine/define';
 import { HttpJsonManifestSource, MANIFEST_LIMITS, playlistImport } from '../src/task-service/tasks';
-import { createTaskHarness } from './helpers/task-context';
+import { createTaskHarness } from './support/task-context';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
 
 let server: LoopbackServer;

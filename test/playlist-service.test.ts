@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Task } from '../src/shared/task';
 import { itemFilename, type Manifest } from '../src/task-service/tasks';
 import { startWhenFree } from './fixtures/service/restart';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { generatedSha256 } from './support/generated-content';
 import { loopbackPerTest, startService, type ServiceProcess } from './support/service-process';
 

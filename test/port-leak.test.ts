@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import { servedPair } from './fixtures/port-pair';
+import { servedPair } from './support/port-pair';
 
 const CYCLES = 10_000;
 

@@ -5,7 +5,7 @@ import { fromDomMessagePort, fromNodeMessagePort } from '../src/shared/port/adap
 import { serviceCodeOf } from '../src/shared/port/errors';
 import { isPortClosedError } from '../src/shared/port/link';
 import { serveOnPort } from '../src/task-service/rpc/adapter';
-import { servedPair } from './fixtures/port-pair';
+import { servedPair } from './support/port-pair';
 import { createToyRouter } from './fixtures/toy-router';
 
 const cleanups: Array<() => void> = [];

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fromTrpc } from '../src/renderer/client';
 import { Session } from '../src/renderer/session';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { killAll, startService } from './support/service-process';
 import { createServiceClient } from '../src/shared/client';
 

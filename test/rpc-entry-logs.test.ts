@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { serviceCodeOf } from '../src/shared/port/errors';
 import { effectsDir } from './fixtures/service/effects';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { killAll, startService } from './support/service-process';
 
 /**

@@ -12,7 +12,7 @@ import { createAppRouter } from '../src/task-service/rpc/router';
 import { createTaskService } from '../src/task-service/service';
 import { hostilePayload, type Hostile } from './fixtures/service/hostile';
 import * as fixtureTasks from './fixtures/service/tasks';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { killAll, startService } from './support/service-process';
 
 /**

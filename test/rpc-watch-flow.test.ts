@@ -12,7 +12,7 @@ import { serveOnPort } from '../src/task-service/rpc/adapter';
 import { createAppRouter, type AppRouter } from '../src/task-service/rpc/router';
 import { createTaskService, type TaskServiceOptions } from '../src/task-service/service';
 import * as fixtureTasks from './fixtures/service/tasks';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { createServiceClient } from '../src/shared/client';
 
 /**

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { serviceCodeOf } from '../src/shared/port/errors';
 import type { TaskChange } from '../src/shared/task';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { killAll, startService } from './support/service-process';
 import { createServiceClient } from '../src/shared/client';
 

@@ -4,7 +4,7 @@ import { isTerminal, TASK_STATES, type TaskState } from '../src/shared/task';
 import type { ChildSummary } from '../src/task-service/store/types';
 import { summarizeChildren } from '../src/task-service/store/child-summary';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
-import { tmpStore } from './helpers/store-fixture';
+import { tmpStore } from './support/store-fixture';
 
 /**
  * Regression: childSummary read every child row (state and progress JSON) each time one child

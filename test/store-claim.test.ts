@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tmpStore } from './helpers/store-fixture';
+import { tmpStore } from './support/store-fixture';
 
 describe('TaskStore.claim', () => {
   it('claims due queued tasks by priority desc, runAt, then creation; sets lease, attempt, startedAt', () => {

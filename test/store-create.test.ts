@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ServiceError } from '../src/shared/errors';
-import { snapshot, tmpStore } from './helpers/store-fixture';
+import { snapshot, tmpStore } from './support/store-fixture';
 
 function codeOf(fn: () => unknown): string {
   try {

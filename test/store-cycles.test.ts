@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { GraphNode } from '../src/shared/schemas';
 import { orderOrCycle } from '../src/task-service/store/cycles';
-import { errorOf, snapshot, tmpStore } from './helpers/store-fixture';
+import { errorOf, snapshot, tmpStore } from './support/store-fixture';
 
 const node = (key: string, dependsOn: string[] = []): GraphNode => ({ key, type: 'x', input: null, dependsOn });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { LATEST_VERSION } from '../src/task-service/db/migrations/index';
-import { tmpStore } from './helpers/store-fixture';
+import { tmpStore } from './support/store-fixture';
 
 describe('journal, progress and checkpoints', () => {
   it('pages a task’s events oldest first and reads globally after a seq', () => {

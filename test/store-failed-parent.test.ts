@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tmpStore } from './helpers/store-fixture';
+import { tmpStore } from './support/store-fixture';
 
 /** Regression (a failed parent left its children running): failed cascades to descendants like cancelled. */
 

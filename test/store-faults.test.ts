@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { openTaskStore } from '../src/task-service/store/open-store';
-import { errorOf, snapshot, tmpStore } from './helpers/store-fixture';
-import { tmpDbPath } from './helpers/tmp';
+import { errorOf, snapshot, tmpStore } from './support/store-fixture';
+import { tmpDbPath } from './support/tmp';
 
 describe('database faults map to service codes and roll back', () => {
   it('a write lock held by another connection is DB_UNAVAILABLE after busy_timeout, and nothing is written', () => {

@@ -3,7 +3,7 @@ import type { Task } from '../src/shared/task';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
 import type { SqlOp } from '../src/task-service/db/statement';
 import { encodeCursor } from '../src/task-service/store/cursor';
-import { tmpStore } from './helpers/store-fixture';
+import { tmpStore } from './support/store-fixture';
 
 function all(store: SqliteTaskStore, req: Parameters<SqliteTaskStore['list']>[0]): Task[] {
   const out: Task[] = [];

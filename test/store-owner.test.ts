@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { openTaskStore } from '../src/task-service/store/open-store';
-import { errorOf } from './helpers/store-fixture';
-import { tmpDbPath } from './helpers/tmp';
+import { errorOf } from './support/store-fixture';
+import { tmpDbPath } from './support/tmp';
 
 describe('single owner', () => {
   it('a second boot on the same file gets SERVICE_LOCKED naming the holder until the lease goes stale', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
 import { findWaitCycle, type Waiter } from '../src/task-service/store/cycles';
-import { errorOf, snapshot, tmpStore } from './helpers/store-fixture';
+import { errorOf, snapshot, tmpStore } from './support/store-fixture';
 
 /**
  * Regression: create({parentId: P, dependsOn: [P]}) was accepted; P ended `waiting` for the

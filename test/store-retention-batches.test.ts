@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { Stmt } from '../src/task-service/db/statement';
 import { SKIP_MARGIN } from '../src/task-service/store/retention';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
-import { tmpStore } from './helpers/store-fixture';
+import { tmpStore } from './support/store-fixture';
 
 /**
  * Regression: every prune call read every candidate root (no LIMIT) and re-read the ones it

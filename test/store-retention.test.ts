@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
-import { errorOf, snapshot, tmpStore } from './helpers/store-fixture';
+import { errorOf, snapshot, tmpStore } from './support/store-fixture';
 
 function finished(store: SqliteTaskStore, at: number, input: unknown = at): string {
   const id = store.create({ type: 'x', input }, at).task.id;

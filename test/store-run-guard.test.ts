@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { errorOf, snapshot, tmpStore } from './helpers/store-fixture';
+import { errorOf, snapshot, tmpStore } from './support/store-fixture';
 
 /**
  * Regression (stale owner overwrote the new owner's run): every write a run makes is guarded in

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tmpStore } from './helpers/store-fixture';
+import { tmpStore } from './support/store-fixture';
 
 /**
  * Regression (spawn with a dedupeKey returned an unrelated task): playlists A and B both contain

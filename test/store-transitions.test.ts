@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { TASK_STATES, type TaskState } from '../src/shared/task';
 import { canTransition, TRANSITIONS } from '../src/shared/transitions';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
-import { errorOf, snapshot, tmpStore } from './helpers/store-fixture';
+import { errorOf, snapshot, tmpStore } from './support/store-fixture';
 
 /** Brings a fresh task into `state` through legal moves only. */
 function taskIn(store: SqliteTaskStore, state: TaskState): string {

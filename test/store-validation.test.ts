@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
-import { errorOf, snapshot, tmpStore } from './helpers/store-fixture';
+import { errorOf, snapshot, tmpStore } from './support/store-fixture';
 
 /**
  * Bad input of any shape reaching the store's raw entry points (create, createGraph, spawn)

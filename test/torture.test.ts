@@ -7,7 +7,7 @@ import { byTask, effectsDir, readEffects } from './fixtures/service/effects';
 import { allEvents, journalGap } from './fixtures/service/journal';
 import { startWhenFree } from './fixtures/service/restart';
 import { makeBatch, seeded, type Batch } from './fixtures/service/workload';
-import { tmpDir } from './helpers/tmp';
+import { tmpDir } from './support/tmp';
 import { killAll, type ServiceProcess } from './support/service-process';
 
 /**
