@@ -9,7 +9,7 @@ import { SUBSCRIPTION_WINDOW } from '../src/shared/port/protocol';
 import type { RpcPort } from '../src/shared/port/types';
 import type { TaskChange } from '../src/shared/task';
 import { serveOnPort } from '../src/task-service/rpc/adapter';
-import { createAppRouter, type AppRouter } from '../src/task-service/rpc/router';
+import { createAppRouter } from '../src/task-service/rpc/router';
 import { createTaskService, type TaskServiceOptions } from '../src/task-service/service';
 import * as fixtureTasks from './fixtures/service/tasks';
 import { tmpDir } from './support/tmp';
