@@ -2,13 +2,13 @@ import { fromDomMessagePort } from '../shared/port/adapters';
 import type { TaskServiceClient } from '../shared/client';
 import { IPC, type ServiceStatus } from '../shared/ipc';
 import type { Session } from './session';
-import { webSocketPort } from './ws-port';
 
 /**
  * Where the page's service port comes from. Under Electron the preload forwards a
- * MessagePort (again after every service restart); in the browser dev host the page opens a
- * loopback WebSocket and reopens it with backoff when it drops. Either way the connection
- * gets a new port and re-sends the watch with its last event id.
+ * MessagePort (again after every service restart); in the browser dev host the service client
+ * opens a loopback WebSocket at serviceSocketUrl() and reopens it with backoff when it drops
+ * (shared/client.ts). Either way the client gets a new port and re-sends the watch with its
+ * last event id.
  */
 
 /** Set by our preload (contextBridge); absent in a plain browser. */
@@ -34,28 +34,7 @@ export function connectElectron(connection: Pick<TaskServiceClient, 'setPort'>, 
   });
 }
 
-export function connectWebSocket(connection: Pick<TaskServiceClient, 'setPort'>, session: Session, onFirstPort: () => void): void {
-  const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/service`;
-  let delay = 250;
-  let first = true;
-  const open = () => {
-    const port = webSocketPort(url);
-    let opened = false;
-    port.onMessage(() => {
-      opened = true;
-      delay = 250;
-    });
-    port.onClose(() => {
-      session.disconnected();
-      // Backoff only while the host is down; a socket that carried data reconnects fast.
-      setTimeout(open, opened ? 250 : delay);
-      if (!opened) delay = Math.min(delay * 2, 5000);
-    });
-    connection.setPort(port);
-    if (first) {
-      first = false;
-      onFirstPort();
-    }
-  };
-  open();
+/** Where the browser dev host serves the service port (same origin, path /service). */
+export function serviceSocketUrl(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/service`;
 }
