@@ -1,3 +1,4 @@
+import { leadingId, rejectionResponse, textProblem, WIRE_LIMITS } from '../shared/port/guard';
 import type { RpcPort } from '../shared/port/types';
 
 /**
@@ -20,8 +21,8 @@ const OPEN = 1;
 /** Close codes the page sees: the service is restarting / not up yet; try again. */
 export const CLOSE_SERVICE_RESTART = 1012;
 export const CLOSE_TRY_AGAIN = 1013;
-/** Larger frames are refused: no legitimate request is near this size. */
-const MAX_FRAME_CHARS = 4 * 1024 * 1024;
+/** The socket's own frame limit (ws closes with 1009 beyond it): the wire guard's size. */
+export const MAX_FRAME_BYTES = WIRE_LIMITS.bytes;
 
 export function bridgeSocket(socket: SocketLike, port: RpcPort): void {
   const offMessage = port.onMessage((message) => {
@@ -35,8 +36,13 @@ export function bridgeSocket(socket: SocketLike, port: RpcPort): void {
   socket.on('message', (data, isBinary) => {
     if (isBinary || port.closed) return;
     const text = String(data);
-    if (text.length > MAX_FRAME_CHARS) {
-      socket.close(1009, 'frame too large');
+    // The wire guard before JSON.parse: a deep message parses fine here but overflows the stack
+    // of whoever walks it next. Refused with the BAD_INPUT the service would give, when the
+    // request's id can be read without parsing; the socket stays open either way.
+    const problem = textProblem(text);
+    if (problem !== null) {
+      const id = leadingId(text);
+      if (id !== null) socket.send(JSON.stringify(rejectionResponse(id, problem)));
       return;
     }
     let message: unknown;

@@ -4,7 +4,7 @@ import { WebSocketServer } from 'ws';
 import type { RpcPort } from '../shared/port/types';
 import { contentSecurityPolicy } from './security';
 import { staticHandler } from './static-server';
-import { CLOSE_TRY_AGAIN, bridgeSocket } from './web-bridge';
+import { CLOSE_TRY_AGAIN, MAX_FRAME_BYTES, bridgeSocket } from './web-bridge';
 
 /**
  * The browser dev host's HTTP side (plain Node, never Electron): serves the built renderer on
@@ -35,7 +35,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const handler = (req: http.IncomingMessage, res: http.ServerResponse) => serve(req, res);
   let serve: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => res.writeHead(503).end();
   server.on('request', handler);
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 4 * 1024 * 1024 });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   let seq = 0;
   server.on('upgrade', (req, socket, head) => {
     const url = new URL(req.url ?? '/', origin);

@@ -9,6 +9,8 @@ import {
   type TRPCProcedureType,
 } from '@trpc/server';
 import { parseTRPCMessage, type TRPCErrorShape, type TRPCRequestMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
+import { ServiceError } from '../../shared/errors';
+import { answerableId, rejectionMessage, valueProblem, WireRejection } from '../../shared/port/guard';
 import { parseAck, SUBSCRIPTION_WINDOW } from '../../shared/port/protocol';
 import type { RpcPort } from '../../shared/port/types';
 import { SendCredit } from './adapter-credit';
@@ -39,7 +41,15 @@ export interface ServeOnPortOptions<TRouter extends AnyTRPCRouter> {
   onError?: (info: PortErrorInfo<inferRouterContext<TRouter>>) => void;
   /** Data messages per subscription posted ahead of the client's acks (default SUBSCRIPTION_WINDOW). */
   subscriptionWindow?: number;
+  /** Open subscriptions one port may hold (default MAX_SUBSCRIPTIONS_PER_PORT); more are refused. */
+  maxSubscriptions?: number;
 }
+
+/**
+ * Each open subscription holds a watch with its own buffer in the service, so one client must
+ * not open them without bound. A window needs a handful; this leaves room for many views.
+ */
+export const MAX_SUBSCRIPTIONS_PER_PORT = 100;
 
 /** A router being served on one port. */
 export interface PortServer {
@@ -73,6 +83,7 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
   const config = router._def._config;
   const subscriptions = new Map<RequestId, { controller: AbortController; credit: SendCredit }>();
   const sendWindow = Math.max(1, Math.floor(opts.subscriptionWindow ?? SUBSCRIPTION_WINDOW));
+  const maxSubscriptions = Math.max(1, Math.floor(opts.maxSubscriptions ?? MAX_SUBSCRIPTIONS_PER_PORT));
   // One controller per query/mutation, not a shared one: a procedure that adds an abort
   // listener and never removes it would otherwise pile listeners onto the connection's signal.
   const calls = new Set<AbortController>();
@@ -133,6 +144,15 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
   }
 
   function onMessage(raw: unknown): void {
+    // The wire guard, straight after the transport: before an ack, a parse or a procedure sees it.
+    const problem = raw instanceof WireRejection ? raw.problem : valueProblem(raw);
+    if (problem !== null) {
+      const id = raw instanceof WireRejection ? raw.id : answerableId((raw as { id?: unknown } | null)?.id);
+      const error = new ServiceError('BAD_INPUT', rejectionMessage(problem));
+      if (id !== null) sendError(id, error, { type: 'unknown' });
+      else report({ error: getTRPCErrorFromUnknown(error), type: 'unknown', path: undefined, input: undefined });
+      return;
+    }
     const ack = parseAck(raw);
     if (ack === 'malformed') {
       const id = (raw as { id?: unknown }).id;
@@ -203,6 +223,15 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
 
     if (subscriptions.has(id)) {
       sendError(id, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate subscription id ${id}` }), call);
+      return;
+    }
+    if (subscriptions.size >= maxSubscriptions) {
+      const error = new ServiceError(
+        'CONFLICT',
+        `This connection already has ${maxSubscriptions} open subscriptions, the most one connection may hold; stop one before starting another.`,
+        { reason: 'too-many-subscriptions', limit: maxSubscriptions },
+      );
+      sendError(id, error, call);
       return;
     }
     // Registered before any await so a stop or a close during setup aborts it too.

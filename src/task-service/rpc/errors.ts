@@ -93,17 +93,42 @@ export function toTRPCError(e: ServiceError): TRPCError {
   return new TRPCError({ code: TRPC_CODE[e.code], message: e.message, cause: e });
 }
 
-/** Use as `initTRPC.create({ errorFormatter })`. */
+/** Bounds on what an error reply may echo back: a 5 MB path must not come back as 15 MB. */
+export const ECHO_LIMITS = { chars: 500, items: 20, depth: 6 } as const;
+
+function clipText(text: string, max: number = ECHO_LIMITS.chars): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** A bounded copy of plain error details: long strings clipped, long lists cut, deep values dropped. */
+export function clipDetails(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return clipText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= ECHO_LIMITS.depth) return '(omitted)';
+  if (Array.isArray(value)) return value.slice(0, ECHO_LIMITS.items).map((item) => clipDetails(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).slice(0, ECHO_LIMITS.items)) out[clipText(key, 100)] = clipDetails((value as Record<string, unknown>)[key], depth + 1);
+  return out;
+}
+
+/**
+ * Use as `initTRPC.create({ errorFormatter, isDev: false })`. The reply never carries a stack
+ * (tRPC adds one in dev mode, which is on whenever NODE_ENV is unset, and stacks name our source
+ * files by absolute path), and whatever it echoes of the request (the procedure path, the
+ * message, the details) is clipped.
+ */
 export function errorFormatter({ shape, error }: { shape: TRPCDefaultErrorShape; error: TRPCError }) {
   const service = serviceErrorOf(error);
   const code = TRPC_CODE[service.code];
   const mapped = new TRPCError({ code });
-  const data: TRPCDefaultErrorShape['data'] & ServiceErrorData = {
-    ...shape.data,
+  const { stack: _stack, path, ...rest } = shape.data;
+  const data: Omit<TRPCDefaultErrorShape['data'], 'stack'> & ServiceErrorData = {
+    ...rest,
     code,
     httpStatus: getHTTPStatusCodeFromError(mapped),
     serviceCode: service.code,
   };
-  if (service.details !== undefined) data.details = service.details;
-  return { ...shape, code: TRPC_ERROR_CODES_BY_KEY[code], message: service.message, data };
+  if (path !== undefined) data.path = clipText(path, 200);
+  if (service.details !== undefined) data.details = clipDetails(service.details) as Record<string, unknown>;
+  return { ...shape, code: TRPC_ERROR_CODES_BY_KEY[code], message: clipText(service.message, 2_000), data };
 }

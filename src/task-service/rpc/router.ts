@@ -6,6 +6,7 @@ import {
   eventsRequest,
   idRequest,
   listRequest,
+  noInput,
   setConcurrencyRequest,
   taskId,
 } from '../../shared/schemas';
@@ -22,7 +23,7 @@ export interface RpcContext {
   clientId: string;
 }
 
-const t = initTRPC.context<RpcContext>().create({ errorFormatter, isServer: true });
+const t = initTRPC.context<RpcContext>().create({ errorFormatter, isServer: true, isDev: false });
 
 const watchRequest = z.strictObject({
   ids: z.array(taskId).max(1_000).optional(),
@@ -65,12 +66,12 @@ export function createAppRouter(service: TaskService) {
       }),
     }),
     queue: t.router({
-      stats: t.procedure.query(() => service.stats()),
-      pause: t.procedure.mutation(() => {
+      stats: t.procedure.input(noInput).query(() => service.stats()),
+      pause: t.procedure.input(noInput).mutation(() => {
         service.queuePause();
         return service.stats();
       }),
-      resume: t.procedure.mutation(() => {
+      resume: t.procedure.input(noInput).mutation(() => {
         service.queueResume();
         return service.stats();
       }),
@@ -80,7 +81,7 @@ export function createAppRouter(service: TaskService) {
       }),
     }),
     service: t.router({
-      health: t.procedure.query(() => service.health()),
+      health: t.procedure.input(noInput).query(() => service.health()),
     }),
   });
 }
