@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ERROR_CODES } from './errors';
 import { valueProblem, WIRE_LIMITS } from './port/guard';
 
 /**
@@ -142,6 +143,9 @@ export const eventsRequest = z.strictObject({
   limit: z.number().int().min(1).max(LIMITS.listLimit).optional(),
 });
 export type EventsRequest = z.infer<typeof eventsRequest>;
+
+/** service.acknowledge: hide the health notices with this code. */
+export const acknowledgeRequest = z.strictObject({ code: z.enum(ERROR_CODES) });
 
 export const setConcurrencyRequest = z.strictObject({
   type: taskType.optional(),

@@ -4,6 +4,7 @@ import {
   createGraphRequest,
   createTaskRequest,
   eventsRequest,
+  acknowledgeRequest,
   idRequest,
   listRequest,
   setConcurrencyRequest,
@@ -19,6 +20,7 @@ import { retryTask } from './engine/retry';
 import { processAlive } from './engine/process-alive';
 import { parseWith } from './engine/validate';
 import type { Watch, WatchFilter } from './engine/watch';
+import { Notices, type ServiceNotice } from './notices';
 import { openTaskStore } from './store/open-store';
 import type { QueueStats, TaskStore } from './store/types';
 
@@ -92,6 +94,8 @@ export interface ServiceHealth {
   bootId: string;
   startedAt: number | null;
   degraded: string[];
+  /** What the user must see once (a quarantined database), until service.acknowledge. */
+  notices: ServiceNotice[];
 }
 
 export type TaskService = ReturnType<typeof createTaskService>;
@@ -102,6 +106,7 @@ export function createTaskService(opts: TaskServiceOptions) {
   const registry = new TaskRegistry(opts.tasks);
   const open = opts.openStore ?? ((p: string, o: { synchronous?: 'NORMAL' | 'FULL' }) => openTaskStore(p, o).store);
   const store = open(opts.dbPath, opts.synchronous ? { synchronous: opts.synchronous } : {});
+  const notices = new Notices(opts.dbPath);
   const heartbeatMs = opts.ownership?.heartbeatMs ?? 2_000;
   const staleMs = opts.ownership?.staleMs ?? 10_000;
   const walMs = opts.walCheckpointMs ?? 5_000;
@@ -296,7 +301,13 @@ export function createTaskService(opts: TaskServiceOptions) {
       if (db) degraded.push(db);
       if (ownershipLost) degraded.push(`ownership lost: ${ownershipLost}`);
       if (stopped) degraded.push('stopped');
-      return { ok: degraded.length === 0 && startedAt !== null, queuePaused: engine.queueIsPaused(), version: SERVICE_VERSION, schemaVersion: store.schemaVersion(), bootId, startedAt, degraded };
+      return { ok: degraded.length === 0 && startedAt !== null, queuePaused: engine.queueIsPaused(), version: SERVICE_VERSION, schemaVersion: store.schemaVersion(), bootId, startedAt, degraded, notices: notices.list() };
+    },
+
+    /** Hides the notices with this code (see notices.ts); returns the health that follows. */
+    acknowledge(raw: unknown): ServiceHealth {
+      notices.acknowledge(parseWith(acknowledgeRequest, raw, 'acknowledge request').code);
+      return service.health();
     },
 
     /** Live changes (after replaying the journal past afterSeq); end with close() or break. */

@@ -1,6 +1,7 @@
 import { initTRPC, tracked } from '@trpc/server';
 import { z } from 'zod';
 import {
+  acknowledgeRequest,
   createGraphRequest,
   createTaskRequest,
   eventsRequest,
@@ -82,6 +83,7 @@ export function createAppRouter(service: TaskService) {
     }),
     service: t.router({
       health: t.procedure.input(noInput).query(() => service.health()),
+      acknowledge: t.procedure.input(acknowledgeRequest).mutation(({ input }) => service.acknowledge(input)),
     }),
   });
 }
