@@ -111,6 +111,19 @@ export function clipDetails(value: unknown, depth = 0): unknown {
   return out;
 }
 
+/** Absolute file paths (POSIX, Windows drive or UNC): what a stray Node error message may name. */
+const ABSOLUTE_PATH = /(?:\b[A-Za-z]:[\\/]|\\\\|(?<![\w.:/])\/)[^\s'"`()<>]*[\\/][^\s'"`()<>]*/g;
+
+/**
+ * The message of an error nobody meant to send (INTERNAL: a bug, a failed require, an fs error
+ * from deep inside) may name our install folder or the user's home; the reply says `<path>`
+ * instead (the service's log keeps the original). Typed errors keep their message: those name
+ * only what the caller sent or must act on (a download folder they chose).
+ */
+export function withoutPaths(message: string): string {
+  return message.replace(ABSOLUTE_PATH, '<path>');
+}
+
 /**
  * Use as `initTRPC.create({ errorFormatter, isDev: false })`. The reply never carries a stack
  * (tRPC adds one in dev mode, which is on whenever NODE_ENV is unset, and stacks name our source
@@ -130,5 +143,5 @@ export function errorFormatter({ shape, error }: { shape: TRPCDefaultErrorShape;
   };
   if (path !== undefined) data.path = clipText(path, 200);
   if (service.details !== undefined) data.details = clipDetails(service.details) as Record<string, unknown>;
-  return { ...shape, code: TRPC_ERROR_CODES_BY_KEY[code], message: clipText(service.message, 2_000), data };
+  return { ...shape, code: TRPC_ERROR_CODES_BY_KEY[code], message: clipText(service.code === 'INTERNAL' ? withoutPaths(service.message) : service.message, 2_000), data };
 }
