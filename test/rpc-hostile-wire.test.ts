@@ -124,6 +124,12 @@ describe('hostile messages at the real service process', () => {
     const refused = [...replies.values()].filter((r) => r[0]?.error);
     expect(refused).toHaveLength(1);
     expect(refused[0]![0]!.error!.data).toMatchObject({ serviceCode: 'CONFLICT', details: { reason: 'too-many-subscriptions', limit: 100 } });
+    // Another connection has its own allowance.
+    const other = svc.host.connect();
+    const otherReplies = collect(other);
+    other.postMessage({ id: 'other', method: 'subscription', params: { path: 'tasks.watch', input: {} } });
+    // (collect keeps the latest reply: 'started' is soon followed by the watch's first 'data'.)
+    await vi.waitFor(() => expect(otherReplies.get('other')?.result?.type).toMatch(/^(started|data)$/));
     // Stopping one frees a place on this port.
     port.postMessage({ id: 1, method: 'subscription.stop' });
     await vi.waitFor(() => expect(replies.get(1)?.some((r) => r.result?.type === 'stopped')).toBe(true));
