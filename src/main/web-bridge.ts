@@ -27,7 +27,15 @@ export const MAX_FRAME_BYTES = WIRE_LIMITS.bytes;
 export function bridgeSocket(socket: SocketLike, port: RpcPort): void {
   const offMessage = port.onMessage((message) => {
     if (socket.readyState !== OPEN) return;
-    socket.send(JSON.stringify(message));
+    // Runs inside the port's dispatch (and so inside the IPC reader): a throw here would take
+    // the whole host down, so a reply that cannot be JSON is dropped instead.
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch {
+      return;
+    }
+    socket.send(text);
   });
   const offClose = port.onClose(() => {
     offMessage();

@@ -68,6 +68,7 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES });
   let seq = 0;
   const token = opts.token ?? randomBytes(32).toString('base64url');
+  if (token.length < 16) throw new Error('The web host token must be at least 16 characters: it is what keeps other local processes out');
   const tokenBytes = Buffer.from(token, 'utf8');
   // Runs on raw bytes from anyone who can reach the port (`GET http://[` once crashed it: a URL
   // was parsed before any check). Nothing here may throw, and the socket needs its own error
@@ -82,7 +83,13 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
         return;
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
-        const port = opts.connect(`web-${++seq}`);
+        // A callback of ws's, outside the try above: a failing connect must not escape either.
+        let port: RpcPort | null = null;
+        try {
+          port = opts.connect(`web-${++seq}`);
+        } catch {
+          port = null;
+        }
         if (port === null) {
           ws.close(CLOSE_TRY_AGAIN, 'service not ready');
           return;
