@@ -9,10 +9,9 @@ import {
   type TRPCProcedureType,
 } from '@trpc/server';
 import { parseTRPCMessage, type TRPCErrorShape, type TRPCRequestMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
-import { ServiceError } from '../../shared/errors';
-import { answerableId, rejectionMessage, valueProblem, WireRejection } from '../../shared/port/guard';
 import { parseAck, SUBSCRIPTION_WINDOW } from '../../shared/port/protocol';
 import type { RpcPort } from '../../shared/port/types';
+import { MAX_SUBSCRIPTIONS_PER_PORT, tooManySubscriptions, wireRefusal } from './adapter-admission';
 import { SendCredit } from './adapter-credit';
 import { isIterableResult, pumpSubscription } from './adapter-subscription';
 
@@ -45,11 +44,7 @@ export interface ServeOnPortOptions<TRouter extends AnyTRPCRouter> {
   maxSubscriptions?: number;
 }
 
-/**
- * Each open subscription holds a watch with its own buffer in the service, so one client must
- * not open them without bound. A window needs a handful; this leaves room for many views.
- */
-export const MAX_SUBSCRIPTIONS_PER_PORT = 100;
+export { MAX_SUBSCRIPTIONS_PER_PORT };
 
 /** A router being served on one port. */
 export interface PortServer {
@@ -145,12 +140,10 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
 
   function onMessage(raw: unknown): void {
     // The wire guard, straight after the transport: before an ack, a parse or a procedure sees it.
-    const problem = raw instanceof WireRejection ? raw.problem : valueProblem(raw);
-    if (problem !== null) {
-      const id = raw instanceof WireRejection ? raw.id : answerableId((raw as { id?: unknown } | null)?.id);
-      const error = new ServiceError('BAD_INPUT', rejectionMessage(problem));
-      if (id !== null) sendError(id, error, { type: 'unknown' });
-      else report({ error: getTRPCErrorFromUnknown(error), type: 'unknown', path: undefined, input: undefined });
+    const refused = wireRefusal(raw);
+    if (refused) {
+      if (refused.id !== null) sendError(refused.id, refused.error, { type: 'unknown' });
+      else report({ error: getTRPCErrorFromUnknown(refused.error), type: 'unknown', path: undefined, input: undefined });
       return;
     }
     const ack = parseAck(raw);
@@ -226,12 +219,7 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
       return;
     }
     if (subscriptions.size >= maxSubscriptions) {
-      const error = new ServiceError(
-        'CONFLICT',
-        `This connection already has ${maxSubscriptions} open subscriptions, the most one connection may hold; stop one before starting another.`,
-        { reason: 'too-many-subscriptions', limit: maxSubscriptions },
-      );
-      sendError(id, error, call);
+      sendError(id, tooManySubscriptions(maxSubscriptions), call);
       return;
     }
     // Registered before any await so a stop or a close during setup aborts it too.
