@@ -137,4 +137,15 @@ describe('hostile messages at the real service process', () => {
     await vi.waitFor(() => expect(replies.get('again')?.[0]?.result?.type).toBe('started'));
     expect(await svc.client().service.health.query()).toMatchObject({ ok: true });
   });
+
+  it('the wire limit holds requests only: a reply larger than it (a page of big tasks) still reaches the client', async () => {
+    const { svc } = await started();
+    const client = svc.client();
+    await client.queue.pause.mutate();
+    const dir = 'd'.repeat(1024 * 1024 - 64);
+    for (let i = 0; i < 9; i++) await client.tasks.create.mutate({ type: 'fx-crash', input: { dir } });
+    const page = await client.tasks.list.query({ limit: 100 });
+    expect(page.items).toHaveLength(9);
+    expect(JSON.stringify(page).length).toBeGreaterThan(WIRE_LIMITS.bytes);
+  }, 60_000);
 });

@@ -76,11 +76,15 @@ export function encodePortData(value: unknown): { data: Uint8Array; id?: Request
   return id === null ? { data } : { data, id };
 }
 
-/** The value a frame carries, or a WireRejection (too large, unreadable) for the adapter to answer. */
-export function decodePortData(frame: { data?: unknown; id?: unknown }): unknown {
+/**
+ * The value a frame carries, or a WireRejection (too large, unreadable) for the adapter to
+ * answer. `maxBytes` is the wire limit on the service's side (requests coming in); the host
+ * reading the service's replies passes none: a page of large tasks may rightly exceed it.
+ */
+export function decodePortData(frame: { data?: unknown; id?: unknown }, maxBytes: number = Infinity): unknown {
   const id = answerableId(frame.id);
   if (!(frame.data instanceof Uint8Array)) return new WireRejection(id, 'is not an encoded port message');
-  if (frame.data.byteLength > WIRE_LIMITS.bytes) return new WireRejection(id, `is larger than ${WIRE_LIMITS.bytes} bytes`);
+  if (frame.data.byteLength > maxBytes) return new WireRejection(id, `is larger than ${maxBytes} bytes`);
   try {
     return v8.deserialize(frame.data);
   } catch {

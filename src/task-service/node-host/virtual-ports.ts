@@ -9,8 +9,14 @@ import { decodePortData, encodePortData, type PortId, type PortTraffic } from '.
 export class VirtualPortHub {
   private readonly ports = new Map<PortId, { deliver(data: unknown): void; peerClosed(): void }>();
 
-  /** `send` returns false when the channel is gone (the port then closes itself). */
-  constructor(private readonly send: (message: PortTraffic) => boolean) {}
+  /**
+   * `send` returns false when the channel is gone (the port then closes itself). `maxInboundBytes`
+   * bounds what this side reads (the service's side: WIRE_LIMITS.bytes; see decodePortData).
+   */
+  constructor(
+    private readonly send: (message: PortTraffic) => boolean,
+    private readonly maxInboundBytes: number = Infinity,
+  ) {}
 
   get size(): number {
     return this.ports.size;
@@ -62,7 +68,7 @@ export class VirtualPortHub {
       if (message.type === 'port-msg') this.send({ type: 'port-close', portId: message.portId });
       return;
     }
-    if (message.type === 'port-msg') port.deliver(decodePortData(message));
+    if (message.type === 'port-msg') port.deliver(decodePortData(message, this.maxInboundBytes));
     else port.peerClosed();
   }
 
