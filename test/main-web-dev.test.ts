@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import type { SupervisorState } from '../src/main/supervisor';
 import { startWebDev, type WebDev } from '../src/main/web-dev';
 
@@ -71,4 +72,27 @@ describe('startWebDev with the real service entry', () => {
   it('refuses to start without a built renderer, and leaves no service running', async () => {
     await expect(startWebDev({ userDataDir: path.join(dir, 'data'), rendererDir: path.join(dir, 'none') })).rejects.toThrow(/No built renderer/);
   });
+
+  // Regression (issue 10, ways in 1): this frame, piped to the service, made it exit with a
+  // RangeError while reading its IPC channel.
+  it('a deeply nested WebSocket frame gets BAD_INPUT and the real service stays up', async () => {
+    dev = await startWebDev({ userDataDir: path.join(dir, 'data'), rendererDir: path.join(dir, 'renderer'), stdio: { log: (l) => lines.push(l) } });
+    expect((await waitFor(dev, settled)).kind, lines.join('\n')).toBe('running');
+    const page = new URL(dev.url);
+    const token = new URLSearchParams(page.hash.slice(1)).get('token');
+    const ws = new WebSocket(`ws://${page.host}/service?token=${token}`, { origin: page.origin });
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const replies: any[] = [];
+    ws.on('message', (d) => replies.push(JSON.parse(String(d))));
+    const pid = dev.servicePid();
+    // The bridge now refuses it before parsing; the point is what the page and the service see.
+    const deep = (n: number) => `{"id":${n},"method":"query","params":{"path":"tasks.list","input":${'{"a":'.repeat(2_100)}1${'}'.repeat(2_100)}}}`;
+    ws.send(deep(1));
+    ws.send(JSON.stringify({ id: 2, method: 'query', params: { path: 'service.health' } }));
+    await expect.poll(() => replies.length, { timeout: 20_000 }).toBe(2);
+    expect(replies.find((r) => r.id === 1)).toMatchObject({ error: { data: { serviceCode: 'BAD_INPUT' } } });
+    expect(replies.find((r) => r.id === 2)).toMatchObject({ result: { data: { ok: true } } });
+    expect(dev.servicePid()).toBe(pid);
+    ws.close();
+  }, 60_000);
 });

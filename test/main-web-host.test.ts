@@ -49,7 +49,10 @@ function get(url: string): Promise<{ status: number; body: string; csp: string |
   });
 }
 
-function openSocket(origin: string, url = `${host.url.replace('http', 'ws')}service`): Promise<WebSocket> {
+/** The socket URL a page from `base` opens, presenting the per-run token as the renderer does. */
+const socketUrl = (base = host.origin, token = host.token) => `${base.replace('http', 'ws')}/service?token=${token}`;
+
+function openSocket(origin: string, url = socketUrl()): Promise<WebSocket> {
   const ws = new WebSocket(url, { origin });
   return new Promise((resolve, reject) => {
     ws.once('open', () => resolve(ws));
@@ -61,19 +64,19 @@ const closeOf = (ws: WebSocket) => new Promise<number>((r) => ws.once('close', (
 
 describe('browser dev host', () => {
   it('serves the renderer on loopback with the strict CSP, and nothing outside its folder', async () => {
-    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    expect(host.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/#token=[\w-]{43}$/);
     const page = await get(host.url);
     expect(page.status).toBe(200);
     expect(page.body).toContain('<title>AC</title>');
     expect(page.csp).toContain("default-src 'self'");
     expect(page.csp).toContain("script-src 'self';");
-    const escape = await get(`${host.url}..%2fplaylistify-secret.txt`);
-    expect([403, 404]).toContain(escape.status);
+    const escape = await get(`${host.origin}/..%2fplaylistify-secret.txt`);
+    expect([400, 403, 404]).toContain(escape.status);
     expect(escape.body).not.toContain('secret');
   });
 
   it('pipes a same-origin WebSocket to a fresh service port as JSON, both ways', async () => {
-    const ws = await openSocket(host.url.slice(0, -1));
+    const ws = await openSocket(host.origin);
     const reply = new Promise<unknown>((r) => ws.once('message', (d) => r(JSON.parse(String(d)))));
     ws.send(JSON.stringify({ id: 7, method: 'query', params: { path: 'x', input: null } }));
     await expect(reply).resolves.toEqual({ id: 7, result: { type: 'data', data: 'web-1' } });
@@ -83,24 +86,24 @@ describe('browser dev host', () => {
   it('refuses a WebSocket from another origin', async () => {
     await expect(openSocket('http://evil.example')).rejects.toThrow(/403/);
     // Opened as localhost, the page's origin is localhost: accepted from there, not crossed.
-    const local = host.url.replace('127.0.0.1', 'localhost');
-    const ws = await openSocket(local.slice(0, -1), `${local.replace('http', 'ws')}service`);
+    const local = host.origin.replace('127.0.0.1', 'localhost');
+    const ws = await openSocket(local, socketUrl(local));
     ws.close();
-    await expect(openSocket(host.url.slice(0, -1), `${local.replace('http', 'ws')}service`)).rejects.toThrow(/403/);
+    await expect(openSocket(host.origin, socketUrl(local))).rejects.toThrow(/403/);
   });
 
   it('closes the socket with "service restart" when the service port closes, and "try again" while the service is down', async () => {
-    const ws = await openSocket(host.url.slice(0, -1));
+    const ws = await openSocket(host.origin);
     const closed = closeOf(ws);
     serviceEnds[0]!.close();
     await expect(closed).resolves.toBe(1012);
     ready = false;
-    const again = await openSocket(host.url.slice(0, -1));
+    const again = await openSocket(host.origin);
     await expect(closeOf(again)).resolves.toBe(1013);
   });
 
   it('closes the service port when the page goes away', async () => {
-    const ws = await openSocket(host.url.slice(0, -1));
+    const ws = await openSocket(host.origin);
     const serviceClosed = new Promise<void>((r) => serviceEnds[0]!.once('close', () => r()));
     ws.close();
     await serviceClosed;

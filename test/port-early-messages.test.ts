@@ -1,6 +1,7 @@
 import { MessageChannel } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { fromNodeMessagePort } from '../src/shared/port/adapters';
+import { encodePortData } from '../src/task-service/node-host/protocol';
 import { VirtualPortHub } from '../src/task-service/node-host/virtual-ports';
 
 /**
@@ -14,10 +15,10 @@ describe('messages that arrive before anyone listens', () => {
     const toChild: unknown[] = [];
     const child = new VirtualPortHub(() => true);
     const port = child.open(1);
-    child.handle({ type: 'port-msg', portId: 1, data: 'a' });
-    child.handle({ type: 'port-msg', portId: 1, data: 'b' });
+    child.handle({ type: 'port-msg', portId: 1, ...encodePortData('a') });
+    child.handle({ type: 'port-msg', portId: 1, ...encodePortData('b') });
     port.onMessage((m) => toChild.push(m));
-    child.handle({ type: 'port-msg', portId: 1, data: 'c' });
+    child.handle({ type: 'port-msg', portId: 1, ...encodePortData('c') });
     expect(toChild).toEqual(['a', 'b', 'c']);
   });
 

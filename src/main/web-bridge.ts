@@ -1,3 +1,4 @@
+import { leadingId, rejectionResponse, textProblem, WIRE_LIMITS } from '../shared/port/guard';
 import type { RpcPort } from '../shared/port/types';
 
 /**
@@ -20,13 +21,21 @@ const OPEN = 1;
 /** Close codes the page sees: the service is restarting / not up yet; try again. */
 export const CLOSE_SERVICE_RESTART = 1012;
 export const CLOSE_TRY_AGAIN = 1013;
-/** Larger frames are refused: no legitimate request is near this size. */
-const MAX_FRAME_CHARS = 4 * 1024 * 1024;
+/** The socket's own frame limit (ws closes with 1009 beyond it): the wire guard's size. */
+export const MAX_FRAME_BYTES = WIRE_LIMITS.bytes;
 
 export function bridgeSocket(socket: SocketLike, port: RpcPort): void {
   const offMessage = port.onMessage((message) => {
     if (socket.readyState !== OPEN) return;
-    socket.send(JSON.stringify(message));
+    // Runs inside the port's dispatch (and so inside the IPC reader): a throw here would take
+    // the whole host down, so a reply that cannot be JSON is dropped instead.
+    let text: string;
+    try {
+      text = JSON.stringify(message);
+    } catch {
+      return;
+    }
+    socket.send(text);
   });
   const offClose = port.onClose(() => {
     offMessage();
@@ -35,8 +44,13 @@ export function bridgeSocket(socket: SocketLike, port: RpcPort): void {
   socket.on('message', (data, isBinary) => {
     if (isBinary || port.closed) return;
     const text = String(data);
-    if (text.length > MAX_FRAME_CHARS) {
-      socket.close(1009, 'frame too large');
+    // The wire guard before JSON.parse: a deep message parses fine here but overflows the stack
+    // of whoever walks it next. Refused with the BAD_INPUT the service would give, when the
+    // request's id can be read without parsing; the socket stays open either way.
+    const problem = textProblem(text);
+    if (problem !== null) {
+      const id = leadingId(text);
+      if (id !== null) socket.send(JSON.stringify(rejectionResponse(id, problem)));
       return;
     }
     let message: unknown;

@@ -4,10 +4,20 @@ import type { RpcPort } from '../shared/port/types';
 /**
  * An RpcPort over a WebSocket, for the browser dev host: the same wire messages as a
  * MessagePort, as JSON text (task data is plain JSON by contract). Messages posted before the
- * socket opens are queued, so the caller can use the port at once.
+ * socket opens are queued, so the caller can use the port at once. The dev host only accepts
+ * sockets that present its per-run secret, which it hands the page in the URL's fragment.
  */
+
+/** `url` with the page's `#token=...` (if any) as its `?token=` query parameter. */
+export function withPageToken(url: string, pageHash: string): string {
+  const token = new URLSearchParams(pageHash.replace(/^#/, '')).get('token');
+  if (!token) return url;
+  const target = new URL(url);
+  target.searchParams.set('token', token);
+  return target.toString();
+}
 export function webSocketPort(url: string): RpcPort {
-  const ws = new WebSocket(url);
+  const ws = new WebSocket(withPageToken(url, typeof location === 'undefined' ? '' : location.hash));
   const queue: string[] = [];
   ws.addEventListener('open', () => {
     for (const text of queue.splice(0)) ws.send(text);

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { ERROR_CODES } from './errors';
+import { valueProblem, WIRE_LIMITS } from './port/guard';
 
 /**
  * zod schemas for every request that crosses into the task service. Objects are strict:
@@ -8,6 +10,8 @@ import { z } from 'zod';
 
 export const LIMITS = {
   inputBytes: 1024 * 1024,
+  /** One message on the wire, and the sum of a createGraph's nodes. */
+  requestBytes: WIRE_LIMITS.bytes,
   inputDepth: 64,
   titleChars: 500,
   typeChars: 100,
@@ -92,9 +96,24 @@ export const graphNode = z.strictObject({
 });
 export type GraphNode = z.infer<typeof graphNode>;
 
-export const createGraphRequest = z.strictObject({
+const graphShape = z.strictObject({
   tasks: z.array(graphNode).min(1).max(LIMITS.graphTasks),
 });
+
+/**
+ * tasks.createGraph. Each node's input may be up to 1 MiB, but the whole graph is capped at
+ * LIMITS.requestBytes too, and that is checked first: zod validates the nodes before any
+ * refinement on the array, so 10,000 nodes of 1 MiB each would otherwise be serialized one by
+ * one (10 GB of work) before being refused. The cast keeps the typed input for clients: the
+ * pipe's first step accepts anything, but only what the shape accepts gets through.
+ */
+export const createGraphRequest = z
+  .unknown()
+  .superRefine((v, ctx) => {
+    const problem = valueProblem(v, { depth: LIMITS.inputDepth + 4, bytes: LIMITS.requestBytes });
+    if (problem) ctx.addIssue({ code: 'custom', message: `the task graph ${problem}`, abort: true });
+  })
+  .pipe(graphShape) as unknown as typeof graphShape;
 export type CreateGraphRequest = z.infer<typeof createGraphRequest>;
 
 /** A child spawned by a running handler; `key` makes spawn idempotent per parent. */
@@ -105,6 +124,9 @@ export const spawnRequest = z.strictObject({
 export type SpawnRequest = z.infer<typeof spawnRequest>;
 
 export const idRequest = z.strictObject({ id: taskId });
+
+/** For procedures that take no input: anything sent is refused, not silently ignored. */
+export const noInput = z.undefined({ error: 'this procedure takes no input' });
 
 export const listRequest = z.strictObject({
   states: z.array(z.enum(['blocked', 'queued', 'running', 'waiting', 'paused', 'completed', 'failed', 'cancelled'])).max(8).optional(),
@@ -121,6 +143,9 @@ export const eventsRequest = z.strictObject({
   limit: z.number().int().min(1).max(LIMITS.listLimit).optional(),
 });
 export type EventsRequest = z.infer<typeof eventsRequest>;
+
+/** service.acknowledge: hide the health notices with this code. */
+export const acknowledgeRequest = z.strictObject({ code: z.enum(ERROR_CODES) });
 
 export const setConcurrencyRequest = z.strictObject({
   type: taskType.optional(),

@@ -1,6 +1,7 @@
 import type { MessagePortMain } from 'electron';
 import { ServiceError } from '../shared/errors';
 import { fromElectronPort } from '../shared/port/adapters';
+import { WIRE_LIMITS } from '../shared/port/guard';
 import type { RpcPort } from '../shared/port/types';
 import { isHostToChild, type ChildToHost, type HostToChild } from './node-host/protocol';
 import { VirtualPortHub } from './node-host/virtual-ports';
@@ -89,7 +90,8 @@ function ipcParentPort(): ParentPort {
     process.send!(message, undefined, undefined, settle);
     return true;
   };
-  const hub = new VirtualPortHub(send);
+  // The service's side of the channel: requests coming in are held to the wire limit.
+  const hub = new VirtualPortHub(send, WIRE_LIMITS.bytes);
   const messages = queueingDispatcher();
   const disconnectListeners = new Set<() => void>();
   process.on('message', (raw: unknown) => {

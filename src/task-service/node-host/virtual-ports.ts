@@ -1,5 +1,5 @@
 import { createPort, type CountedPort } from '../../shared/port/create-port';
-import type { PortId, PortTraffic } from './protocol';
+import { decodePortData, encodePortData, type PortId, type PortTraffic } from './protocol';
 
 /**
  * The virtual ports on one side of the IPC channel. Both the Node host and the child's
@@ -9,8 +9,14 @@ import type { PortId, PortTraffic } from './protocol';
 export class VirtualPortHub {
   private readonly ports = new Map<PortId, { deliver(data: unknown): void; peerClosed(): void }>();
 
-  /** `send` returns false when the channel is gone (the port then closes itself). */
-  constructor(private readonly send: (message: PortTraffic) => boolean) {}
+  /**
+   * `send` returns false when the channel is gone (the port then closes itself). `maxInboundBytes`
+   * bounds what this side reads (the service's side: WIRE_LIMITS.bytes; see decodePortData).
+   */
+  constructor(
+    private readonly send: (message: PortTraffic) => boolean,
+    private readonly maxInboundBytes: number = Infinity,
+  ) {}
 
   get size(): number {
     return this.ports.size;
@@ -28,7 +34,7 @@ export class VirtualPortHub {
     let peerGone = false;
     const port = createPort({
       send: (data) => {
-        if (!this.send({ type: 'port-msg', portId, data })) throw new Error('The IPC channel to the other process is closed');
+        if (!this.send({ type: 'port-msg', portId, ...encodePortData(data) })) throw new Error('The IPC channel to the other process is closed');
       },
       listen(listener) {
         onMessage = listener;
@@ -62,7 +68,7 @@ export class VirtualPortHub {
       if (message.type === 'port-msg') this.send({ type: 'port-close', portId: message.portId });
       return;
     }
-    if (message.type === 'port-msg') port.deliver(message.data);
+    if (message.type === 'port-msg') port.deliver(decodePortData(message, this.maxInboundBytes));
     else port.peerClosed();
   }
 

@@ -11,6 +11,7 @@ import {
 import { parseTRPCMessage, type TRPCErrorShape, type TRPCRequestMessage, type TRPCResponseMessage } from '@trpc/server/rpc';
 import { parseAck, SUBSCRIPTION_WINDOW } from '../../shared/port/protocol';
 import type { RpcPort } from '../../shared/port/types';
+import { MAX_SUBSCRIPTIONS_PER_PORT, tooManySubscriptions, wireRefusal } from './adapter-admission';
 import { SendCredit } from './adapter-credit';
 import { isIterableResult, pumpSubscription } from './adapter-subscription';
 
@@ -39,7 +40,11 @@ export interface ServeOnPortOptions<TRouter extends AnyTRPCRouter> {
   onError?: (info: PortErrorInfo<inferRouterContext<TRouter>>) => void;
   /** Data messages per subscription posted ahead of the client's acks (default SUBSCRIPTION_WINDOW). */
   subscriptionWindow?: number;
+  /** Open subscriptions one port may hold (default MAX_SUBSCRIPTIONS_PER_PORT); more are refused. */
+  maxSubscriptions?: number;
 }
+
+export { MAX_SUBSCRIPTIONS_PER_PORT };
 
 /** A router being served on one port. */
 export interface PortServer {
@@ -73,6 +78,7 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
   const config = router._def._config;
   const subscriptions = new Map<RequestId, { controller: AbortController; credit: SendCredit }>();
   const sendWindow = Math.max(1, Math.floor(opts.subscriptionWindow ?? SUBSCRIPTION_WINDOW));
+  const maxSubscriptions = Math.max(1, Math.floor(opts.maxSubscriptions ?? MAX_SUBSCRIPTIONS_PER_PORT));
   // One controller per query/mutation, not a shared one: a procedure that adds an abort
   // listener and never removes it would otherwise pile listeners onto the connection's signal.
   const calls = new Set<AbortController>();
@@ -133,6 +139,13 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
   }
 
   function onMessage(raw: unknown): void {
+    // The wire guard, straight after the transport: before an ack, a parse or a procedure sees it.
+    const refused = wireRefusal(raw);
+    if (refused) {
+      if (refused.id !== null) sendError(refused.id, refused.error, { type: 'unknown' });
+      else report({ error: getTRPCErrorFromUnknown(refused.error), type: 'unknown', path: undefined, input: undefined });
+      return;
+    }
     const ack = parseAck(raw);
     if (ack === 'malformed') {
       const id = (raw as { id?: unknown }).id;
@@ -203,6 +216,10 @@ export function serveOnPort<TRouter extends AnyTRPCRouter>(opts: ServeOnPortOpti
 
     if (subscriptions.has(id)) {
       sendError(id, new TRPCError({ code: 'BAD_REQUEST', message: `Duplicate subscription id ${id}` }), call);
+      return;
+    }
+    if (subscriptions.size >= maxSubscriptions) {
+      sendError(id, tooManySubscriptions(maxSubscriptions), call);
       return;
     }
     // Registered before any await so a stop or a close during setup aborts it too.

@@ -74,17 +74,55 @@ export function serviceErrorOf(error: TRPCError): ServiceError {
   return new ServiceError(serviceCodeForTRPC(error.code), error.message);
 }
 
-/** Use as `initTRPC.create({ errorFormatter })`. */
+/** Bounds on what an error reply may echo back: a 5 MB path must not come back as 15 MB. */
+export const ECHO_LIMITS = { chars: 500, items: 20, depth: 6 } as const;
+
+function clipText(text: string, max: number = ECHO_LIMITS.chars): string {
+  return text.length <= max ? text : `${text.slice(0, max)}… (${text.length - max} more characters)`;
+}
+
+/** A bounded copy of plain error details: long strings clipped, long lists cut, deep values dropped. */
+export function clipDetails(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return clipText(value);
+  if (value === null || typeof value !== 'object') return value;
+  if (depth >= ECHO_LIMITS.depth) return '(omitted)';
+  if (Array.isArray(value)) return value.slice(0, ECHO_LIMITS.items).map((item) => clipDetails(item, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value).slice(0, ECHO_LIMITS.items)) out[clipText(key, 100)] = clipDetails((value as Record<string, unknown>)[key], depth + 1);
+  return out;
+}
+
+/** Absolute file paths (POSIX, Windows drive or UNC): what a stray Node error message may name. */
+const ABSOLUTE_PATH = /(?:\b[A-Za-z]:[\\/]|\\\\|(?<![\w.:/])\/)[^\s'"`()<>]*[\\/][^\s'"`()<>]*/g;
+
+/**
+ * The message of an error nobody meant to send (INTERNAL: a bug, a failed require, an fs error
+ * from deep inside) may name our install folder or the user's home; the reply says `<path>`
+ * instead (the service's log keeps the original). Typed errors keep their message: those name
+ * only what the caller sent or must act on (a download folder they chose).
+ */
+export function withoutPaths(message: string): string {
+  return message.replace(ABSOLUTE_PATH, '<path>');
+}
+
+/**
+ * Use as `initTRPC.create({ errorFormatter, isDev: false })`. The reply never carries a stack
+ * (tRPC adds one in dev mode, which is on whenever NODE_ENV is unset, and stacks name our source
+ * files by absolute path), and whatever it echoes of the request (the procedure path, the
+ * message, the details) is clipped.
+ */
 export function errorFormatter({ shape, error }: { shape: TRPCDefaultErrorShape; error: TRPCError }) {
   const service = serviceErrorOf(error);
   const code = TRPC_CODE[service.code];
   const mapped = new TRPCError({ code });
-  const data: TRPCDefaultErrorShape['data'] & ServiceErrorData = {
-    ...shape.data,
+  const { stack: _stack, path, ...rest } = shape.data;
+  const data: Omit<TRPCDefaultErrorShape['data'], 'stack'> & ServiceErrorData = {
+    ...rest,
     code,
     httpStatus: getHTTPStatusCodeFromError(mapped),
     serviceCode: service.code,
   };
-  if (service.details !== undefined) data.details = service.details;
-  return { ...shape, code: TRPC_ERROR_CODES_BY_KEY[code], message: service.message, data };
+  if (path !== undefined) data.path = clipText(path, 200);
+  if (service.details !== undefined) data.details = clipDetails(service.details) as Record<string, unknown>;
+  return { ...shape, code: TRPC_ERROR_CODES_BY_KEY[code], message: clipText(service.code === 'INTERNAL' ? withoutPaths(service.message) : service.message, 2_000), data };
 }

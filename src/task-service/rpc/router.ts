@@ -1,11 +1,13 @@
 import { initTRPC, tracked } from '@trpc/server';
 import { z } from 'zod';
 import {
+  acknowledgeRequest,
   createGraphRequest,
   createTaskRequest,
   eventsRequest,
   idRequest,
   listRequest,
+  noInput,
   setConcurrencyRequest,
   taskId,
 } from '../../shared/schemas';
@@ -22,7 +24,7 @@ export interface RpcContext {
   clientId: string;
 }
 
-const t = initTRPC.context<RpcContext>().create({ errorFormatter, isServer: true });
+const t = initTRPC.context<RpcContext>().create({ errorFormatter, isServer: true, isDev: false });
 
 const watchRequest = z.strictObject({
   ids: z.array(taskId).max(1_000).optional(),
@@ -65,12 +67,12 @@ export function createAppRouter(service: TaskService) {
       }),
     }),
     queue: t.router({
-      stats: t.procedure.query(() => service.stats()),
-      pause: t.procedure.mutation(() => {
+      stats: t.procedure.input(noInput).query(() => service.stats()),
+      pause: t.procedure.input(noInput).mutation(() => {
         service.queuePause();
         return service.stats();
       }),
-      resume: t.procedure.mutation(() => {
+      resume: t.procedure.input(noInput).mutation(() => {
         service.queueResume();
         return service.stats();
       }),
@@ -80,7 +82,8 @@ export function createAppRouter(service: TaskService) {
       }),
     }),
     service: t.router({
-      health: t.procedure.query(() => service.health()),
+      health: t.procedure.input(noInput).query(() => service.health()),
+      acknowledge: t.procedure.input(acknowledgeRequest).mutation(({ input }) => service.acknowledge(input)),
     }),
   });
 }

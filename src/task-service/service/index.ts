@@ -1,3 +1,5 @@
+import { acknowledgeRequest } from '../../shared/schemas';
+import { parseWith } from '../../shared/validate';
 import { Lifecycle } from './lifecycle';
 import { operations } from './operations';
 import { wire, type TaskServiceOptions } from './wiring';
@@ -29,6 +31,11 @@ export function createTaskService(opts: TaskServiceOptions) {
     start: (): Promise<void> => life.start(),
     stop: (o?: { timeoutMs?: number }): Promise<void> => life.stop(o),
     health: () => life.health(),
+    /** Hides the notices with this code (see notices.ts); returns the health that follows. */
+    acknowledge: (raw: unknown) => {
+      life.notices.acknowledge(parseWith(acknowledgeRequest, raw, 'acknowledge request').code);
+      return life.health();
+    },
     ...operations(w, life),
   };
 }

@@ -1,5 +1,6 @@
 import { ServiceError } from '../../shared/errors';
 import { Housekeeping } from './housekeeping';
+import { Notices, type ServiceNotice } from './notices';
 import { processAlive } from './process-alive';
 import { recover } from './recovery';
 import { SERVICE_VERSION, type Wiring } from './wiring';
@@ -19,6 +20,8 @@ export interface ServiceHealth {
   bootId: string;
   startedAt: number | null;
   degraded: string[];
+  /** What the user must see once (a quarantined database), until service.acknowledge. */
+  notices: ServiceNotice[];
 }
 
 export class Lifecycle {
@@ -26,9 +29,11 @@ export class Lifecycle {
   private stopped = false;
   private ownershipLost: string | null = null;
   private readonly housekeeping: Housekeeping;
+  readonly notices: Notices;
 
   constructor(private readonly w: Wiring) {
     const { store, engine, clock, bootId } = w;
+    this.notices = new Notices(w.dbPath);
     this.housekeeping = new Housekeeping({
       store,
       guard: engine.guard,
@@ -102,6 +107,7 @@ export class Lifecycle {
       bootId,
       startedAt: this.startedAt,
       degraded,
+      notices: this.notices.list(),
     };
   }
 }

@@ -58,6 +58,7 @@ export interface TaskServiceOptions {
 
 /** What the service's jobs (lifecycle, operations) share, built once. */
 export interface Wiring {
+  dbPath: string;
   clock: Clock;
   bootId: string;
   registry: TaskRegistry;
@@ -92,6 +93,7 @@ export function wire(opts: TaskServiceOptions): Wiring {
     ...(opts.onLog ? { onLog: opts.onLog } : {}),
   });
   return {
+    dbPath: opts.dbPath,
     clock,
     bootId,
     registry,
