@@ -8,7 +8,7 @@ import { openTaskStore } from './store/open-store';
 import { appTasks } from './tasks';
 import { DEFAULT_CONCURRENCY, serviceConfig, type ServiceConfig } from './entry/config';
 import { loadTaskModules } from './entry/load-tasks';
-import { log } from './entry/log';
+import { log, recentLogLines } from './entry/log';
 
 /**
  * The utility-process entry (Electron `utilityProcess.fork`, or the Node host under plain
@@ -50,7 +50,7 @@ async function boot(config: ServiceConfig): Promise<void> {
   });
   await s.start();
   service = s;
-  router = createAppRouter(s);
+  router = createAppRouter(s, { recentLogLines });
   log('info', 'ready', { bootId: s.bootId, dbPath: config.dbPath, types: [...appTasks, ...extra].map((d) => d.type) });
   parent.postMessage({ type: 'ready', bootId: s.bootId });
   for (const m of waiting.splice(0)) connect(m);
