@@ -6,17 +6,15 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { electronBinary } from '../e2e/electron-binary';
+import { ensureElectron } from './ensure-electron';
 
 const require = createRequire(import.meta.url);
 const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { stdio: 'inherit' }).status ?? 1;
 
-if (electronBinary() === null) {
-  const installer = path.join(path.dirname(require.resolve('electron/package.json')), 'install.js');
-  if (run(process.execPath, [installer]) !== 0 || electronBinary() === null) {
-    console.error('start: the Electron binary could not be installed here (its download failed). Run `npm run start:web` for the browser dev host.');
-    process.exit(1);
-  }
+const electron = ensureElectron();
+if (!electron.ok) {
+  console.error(`start: the Electron binary could not be installed here (${electron.reason}). Run \`npm run start:web\` for the browser dev host.`);
+  process.exit(1);
 }
 if (!fs.existsSync(path.resolve('native', 'electron', 'better_sqlite3.node'))) {
   if (run(process.execPath, ['scripts/build-electron-sqlite.mjs']) !== 0) process.exit(1);
