@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APP_ORIGIN, createAppProtocolHandler, isTrustedPageUrl, resolveAppPath } from '../src/main/app-protocol';
+import { APP_ORIGIN, createAppProtocolHandler, isTrustedPageUrl, isTrustedSender, resolveAppPath } from '../src/main/app-protocol';
 import { contentSecurityPolicy } from '../src/main/security';
 import { tmpDir } from './helpers/tmp';
 
@@ -61,5 +61,15 @@ describe('app:// protocol', () => {
     expect(isTrustedPageUrl('file:///tmp/index.html', [APP_ORIGIN])).toBe(false);
     expect(isTrustedPageUrl('', [APP_ORIGIN])).toBe(false);
     expect(isTrustedPageUrl('http://localhost:5173/', [APP_ORIGIN, 'http://localhost:5173'])).toBe(true);
+  });
+
+  it('gives capabilities only to the top frame of our page, checking its URL on every request (regression: senderFrame.url was not checked)', () => {
+    const top = { url: `${APP_ORIGIN}/index.html` };
+    const sender = { mainFrame: top };
+    expect(isTrustedSender({ senderFrame: top, sender }, [APP_ORIGIN])).toBe(true);
+    expect(isTrustedSender({ senderFrame: { url: `${APP_ORIGIN}/index.html` }, sender }, [APP_ORIGIN])).toBe(false); // a subframe
+    expect(isTrustedSender({ senderFrame: null, sender }, [APP_ORIGIN])).toBe(false); // frame gone
+    top.url = 'https://evil.example/'; // the same frame after a navigation
+    expect(isTrustedSender({ senderFrame: top, sender }, [APP_ORIGIN])).toBe(false);
   });
 });

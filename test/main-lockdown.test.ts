@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import { APP_ORIGIN } from '../src/main/app-protocol';
-import { denyPermissions, guardContents, type GuardedContents, type PreventableEvent } from '../src/main/contents-guards';
+import { clipboardWriteFrom, denyPermissions, guardContents, type GuardedContents, type PreventableEvent } from '../src/main/contents-guards';
 import { developmentMode } from '../src/main/dev-mode';
 import { DEV_ONLY_ROLES, appMenuTemplate, rolesIn } from '../src/main/menu';
 
@@ -91,16 +91,23 @@ describe('web contents guards', () => {
     ]);
   });
 
-  it('denies every permission request and check', () => {
-    let request: ((wc: unknown, p: string, cb: (g: boolean) => void) => void) | null = null;
-    let check: ((wc: unknown, p: string) => boolean) | null = null;
-    denyPermissions({ setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) });
-    const answers: boolean[] = [];
-    for (const p of ['media', 'notifications', 'clipboard-read', 'geolocation']) {
-      request!(null, p, (g) => answers.push(g));
-      answers.push(check!(null, p));
-    }
-    expect(answers.every((a) => a === false)).toBe(true);
-    expect(answers).toHaveLength(8);
+  it('denies every permission request and check; only our page may write the clipboard', () => {
+    let request: ((wc: unknown, p: string, cb: (g: boolean) => void, d: { requestingUrl?: string }) => void) | null = null;
+    let check: ((wc: unknown, p: string, origin: string) => boolean) | null = null;
+    const reported: string[] = [];
+    denyPermissions(
+      { setPermissionRequestHandler: (h) => (request = h), setPermissionCheckHandler: (h) => (check = h) },
+      (_what, p) => reported.push(p),
+      clipboardWriteFrom(APP_ORIGIN),
+    );
+    const ask = (p: string, url: string) => {
+      let granted: boolean | null = null;
+      request!(null, p, (g) => (granted = g), { requestingUrl: url });
+      return [granted, check!(null, p, url)];
+    };
+    for (const p of ['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal']) expect(ask(p, `${APP_ORIGIN}/index.html`), p).toEqual([false, false]);
+    expect(ask('clipboard-sanitized-write', 'https://evil.example/')).toEqual([false, false]);
+    expect(ask('clipboard-sanitized-write', `${APP_ORIGIN}/index.html`)).toEqual([true, true]);
+    expect(reported).toEqual(['media', 'notifications', 'clipboard-read', 'geolocation', 'openExternal', 'clipboard-sanitized-write']);
   });
 });

@@ -113,3 +113,18 @@ export function isTrustedPageUrl(url: string, allowedOrigins: readonly string[])
   }
   return allowedOrigins.includes(origin);
 }
+
+/** The parts of an IPC event the sender check reads (Electron's IpcMainEvent has them). */
+export interface IpcSenderLike<F extends { url: string }> {
+  senderFrame: F | null;
+  sender: { mainFrame: F };
+}
+
+/**
+ * An IPC request comes from our page only if it is the top frame of its webContents and that
+ * frame's current URL has a trusted origin. Checked on every port, diagnostics and logs request.
+ */
+export function isTrustedSender<F extends { url: string }>(event: IpcSenderLike<F>, allowedOrigins: readonly string[]): boolean {
+  const frame = event.senderFrame;
+  return frame !== null && frame === event.sender.mainFrame && isTrustedPageUrl(frame.url, allowedOrigins);
+}

@@ -17,8 +17,19 @@ export interface GuardedContents {
 }
 
 export interface GuardedSession {
-  setPermissionRequestHandler(handler: ((wc: unknown, permission: string, callback: (granted: boolean) => void) => void) | null): void;
-  setPermissionCheckHandler(handler: ((wc: unknown, permission: string) => boolean) | null): void;
+  setPermissionRequestHandler(handler: ((wc: unknown, permission: string, callback: (granted: boolean) => void, details: { requestingUrl?: string }) => void) | null): void;
+  setPermissionCheckHandler(handler: ((wc: unknown, permission: string, requestingOrigin: string) => boolean) | null): void;
+}
+
+/** An exception to "deny everything": (permission, origin of the asking page) -> allowed. */
+export type PermissionException = (permission: string, origin: string) => boolean;
+
+/**
+ * The only exception the app makes: writing (never reading) the clipboard from its own page,
+ * which "Copy diagnostics" needs; Chromium also requires a user gesture for it.
+ */
+export function clipboardWriteFrom(pageOrigin: string): PermissionException {
+  return (permission, origin) => permission === 'clipboard-sanitized-write' && originOf(origin) === pageOrigin;
 }
 
 /** What a guard refused, for the log. */
@@ -48,13 +59,23 @@ export function guardContents(contents: GuardedContents, report: GuardReport = (
   });
 }
 
-/** Every permission request and check is denied: the Activity Center needs none. */
-export function denyPermissions(session: GuardedSession, report: GuardReport = () => {}): void {
-  session.setPermissionRequestHandler((_wc, permission, callback) => {
-    report('permission', permission);
-    callback(false);
+/** Every permission request and check is denied (the Activity Center needs none), bar `allow`. */
+export function denyPermissions(session: GuardedSession, report: GuardReport = () => {}, allow: PermissionException = () => false): void {
+  session.setPermissionRequestHandler((_wc, permission, callback, details) => {
+    const ok = allow(permission, details?.requestingUrl ?? '');
+    if (!ok) report('permission', permission);
+    callback(ok);
   });
-  session.setPermissionCheckHandler(() => false);
+  session.setPermissionCheckHandler((_wc, permission, origin) => allow(permission, origin ?? ''));
+}
+
+function originOf(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  } catch {
+    return '';
+  }
 }
 
 // Electron passes the URL on the event (newer API) or as the next argument (older signature).

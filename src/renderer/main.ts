@@ -3,6 +3,7 @@ import type { AppRouter } from '../task-service/rpc/router';
 import { PortConnection } from '../shared/port/connection';
 import { portLink } from '../shared/port/link';
 import { fromTrpc } from './client';
+import { mountDiagnostics } from './diagnostics';
 import { Session } from './session';
 import { connectElectron, connectWebSocket, isElectron } from './transport';
 import { mountView } from './view';
@@ -18,6 +19,7 @@ const session = new Session(fromTrpc(trpc));
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app element');
 mountView(root, session);
+mountDiagnostics(root, () => trpc.service.diagnostics.query());
 
 const start = () => void session.start();
 if (isElectron()) connectElectron(connection, session, start);
