@@ -39,7 +39,7 @@ describe('packaging config', () => {
     const config = builderConfig({});
     expect(config.asar).toBe(true);
     expect(config.npmRebuild).toBe(false);
-    expect(config.files).toContain('out/**/*');
+    expect(config.files).toEqual(expect.arrayContaining(['out/main/**/*', 'out/preload/**/*', 'out/renderer/**/*']));
     expect(config.files).toContain('!node_modules/better-sqlite3/{build,deps,src}/**');
     const pkg = JSON.parse(fs.readFileSync('package.json', 'utf8')) as { main: string; dependencies: Record<string, string> };
     expect(pkg.main.startsWith('out/')).toBe(true);

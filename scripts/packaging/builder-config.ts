@@ -8,7 +8,7 @@ import { fuseApp } from './fuses';
  * electron-updater's feed file built in; Forge would need a maker plugin per target and
  * its own publisher for the same feed.
  *
- * - The app (out/**, production node_modules) goes into app.asar.
+ * - The app (out/main, out/preload, out/renderer and the production node_modules) goes into app.asar.
  * - better-sqlite3's Node-ABI build, sources and headers stay out; the Electron-ABI build from
  *   native/electron/ is copied beside the asar, to resources/native/electron/, the first place
  *   nativeBindingCandidates() looks (a .node file cannot be loaded from inside an asar).
@@ -25,7 +25,8 @@ export function builderConfig(env: Readonly<Record<string, string | undefined>> 
     productName: 'Playlistify',
     executableName: 'playlistify',
     directories: { output: 'dist', buildResources: 'build' },
-    files: ['out/**/*', 'package.json', '!out/web-renderer/**', '!**/*.map', '!node_modules/better-sqlite3/{build,deps,src}/**'],
+    // Only the three electron-vite outputs (out/ also holds test bundles and the web renderer).
+    files: ['out/main/**/*', 'out/preload/**/*', 'out/renderer/**/*', 'package.json', '!**/*.map', '!node_modules/better-sqlite3/{build,deps,src}/**'],
     asar: true,
     npmRebuild: false,
     nodeGypRebuild: false,

@@ -33,6 +33,8 @@ const userDataDir = userDataOverride(process.argv, process.env);
 if (userDataDir) {
   app.setPath('userData', userDataDir); // before the lock: the lock is per folder
   app.setAppLogsPath(path.join(userDataDir, 'logs'));
+} else {
+  app.setAppLogsPath(); // the platform's default (userData/logs, ~/Library/Logs/<name> on macOS)
 }
 const logger = setupLog(app.getPath('logs'));
 registerAppScheme();
