@@ -40,7 +40,8 @@ export function formatDiagnostics(service: ServiceDiagnostics | { error: string 
 /** Appends the two buttons to `parent`; `query` asks the service for its diagnostics. */
 export function mountDiagnostics(parent: HTMLElement, query: () => Promise<ServiceDiagnostics>): void {
   const bridge = (window as { playlistify?: ElectronBridge }).playlistify;
-  const note = h('span', { class: 'diagnostics-note', role: 'status' });
+  // aria-live without role=status: the page's one status element is the connection state.
+  const note = h('span', { class: 'diagnostics-note', 'aria-live': 'polite' });
   const copy = h('button', { type: 'button', 'data-action': 'copy-diagnostics' }, 'Copy diagnostics');
   const bar = h('footer', { class: 'diagnostics' }, copy);
   if (bridge?.openLogsFolder) {
