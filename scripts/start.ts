@@ -1,7 +1,8 @@
 // `npm start`: the Electron app. Fetches the Electron binary if it is missing (electron's own
 // installer), builds better-sqlite3 for Electron's ABI if missing, then runs electron-vite
 // preview (build + launch). Where Electron cannot be installed it says so and names the
-// browser dev host instead of failing obscurely.
+// browser dev host instead of failing obscurely. `--dev` (npm run dev) runs electron-vite dev
+// instead: the renderer's dev server, hot reload and DevTools (src/main/dev-mode.ts).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -20,4 +21,6 @@ if (!fs.existsSync(path.resolve('native', 'electron', 'better_sqlite3.node'))) {
   if (run(process.execPath, ['scripts/build-electron-sqlite.mjs']) !== 0) process.exit(1);
 }
 const cli = path.join(path.dirname(require.resolve('electron-vite/package.json')), 'bin', 'electron-vite.js');
-process.exit(run(process.execPath, [cli, 'preview', ...process.argv.slice(2)]));
+const args = process.argv.slice(2);
+const dev = args.includes('--dev');
+process.exit(run(process.execPath, [cli, dev ? 'dev' : 'preview', ...args.filter((a) => a !== '--dev')]));
