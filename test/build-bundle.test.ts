@@ -35,7 +35,12 @@ describe('the bundled app', () => {
     const worker = chunks.find((f) => /^worker-entry-.*\.js$/.test(f));
     expect(service, chunks.join(', ')).toBeDefined();
     expect(worker, chunks.join(', ')).toBeDefined();
-    expect(readFileSync(path.join(out, 'main', 'index.js'), 'utf8')).toContain(worker!);
+    const mainJs = readFileSync(path.join(out, 'main', 'index.js'), 'utf8');
+    expect(mainJs).toContain(worker!);
+    // Regression (production doors): a production bundle has no code path that reads the dev
+    // server URL; the development flag is compiled out, whatever the environment says.
+    expect(mainJs).not.toContain('ELECTRON_RENDERER_URL');
+    expect(mainJs).toContain('developmentMode(false,');
     expect(readdirSync(path.join(out, 'preload'))).toContain('index.cjs');
     expect(readdirSync(path.join(out, 'renderer'))).toContain('index.html');
 

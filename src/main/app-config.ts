@@ -38,11 +38,18 @@ export function databasePath(userData: string): string {
 }
 
 /**
+ * The Electron-ABI better-sqlite3 build, relative to the packaged app's resources folder and to
+ * the repo (where scripts/build-electron-sqlite.mjs writes it). The installer config copies it
+ * to exactly this place (scripts/packaging/builder-config.ts; test/packaging-config checks).
+ */
+export const NATIVE_BINDING_REL = 'native/electron/better_sqlite3.node';
+
+/**
  * Candidate locations of the Electron-ABI better-sqlite3 build: next to the packaged app's
  * resources first, then the repo's native/electron (dev), which the build script writes.
  */
 export function nativeBindingCandidates(appPath: string, resourcesPath: string | undefined): string[] {
-  const rel = path.join('native', 'electron', 'better_sqlite3.node');
+  const rel = path.join(...NATIVE_BINDING_REL.split('/'));
   const list = [path.join(appPath, rel)];
   if (resourcesPath) list.unshift(path.join(resourcesPath, rel));
   return list;

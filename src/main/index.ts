@@ -1,27 +1,44 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, MessageChannelMain, app, dialog, ipcMain, session, utilityProcess } from 'electron';
+import { BrowserWindow, Menu, MessageChannelMain, app, dialog, ipcMain, shell, utilityProcess } from 'electron';
 import type { MessagePortMain, WebContents } from 'electron';
 import servicePath from '../task-service/main?modulePath';
 // Emitted as its own chunk; the service's worker threads start from it (engine/worker/worker-path.ts).
 import workerEntryPath from '../task-service/engine/worker/worker-entry?modulePath';
-import { IPC, type ServiceStatus } from '../shared/ipc';
+import { IPC, type HostDiagnostics, type ServiceStatus } from '../shared/ipc';
 import { SERVICE_ENV, databasePath, findNativeBinding, nativeBindingCandidates, userDataOverride } from './app-config';
+import { APP_ORIGIN, isTrustedSender, type IpcSenderLike } from './app-protocol';
+import { developmentMode } from './dev-mode';
+import { setupLog } from './log-setup';
+import { pipeServiceLog } from './logging';
+import { appMenuTemplate } from './menu';
 import { PortBroker } from './port-broker';
-import { contentSecurityPolicy } from './security';
+import { loadSettings, saveSettings, settingsPath } from './settings';
 import { Supervisor, describeExit, type ServiceChild, type SupervisorState } from './supervisor';
+import { startUpdates } from './updates-setup';
+import { createWindow, guardAllContents, lockDownSession, pageOriginOf, registerAppScheme, rendererDir } from './window';
 
 /**
- * Electron main, kept thin: it wires Electron's functions into the Electron-free supervisor
- * and port broker, creates the hardened window, and quits gracefully. All decisions worth
- * testing live in those modules.
+ * Electron main, kept thin: it wires Electron's functions into the Electron-free supervisor,
+ * port broker, guards and log, creates the hardened window, and quits gracefully. All
+ * decisions worth testing live in those modules.
  */
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+// import.meta.env.DEV is a build-time constant: false in every production bundle (dev-mode.ts).
+const mode = developmentMode(import.meta.env.DEV, process.env, APP_ORIGIN);
 
 const userDataDir = userDataOverride(process.argv, process.env);
-if (userDataDir) app.setPath('userData', userDataDir); // before the lock: the lock is per folder
+if (userDataDir) {
+  app.setPath('userData', userDataDir); // before the lock: the lock is per folder
+  app.setAppLogsPath(path.join(userDataDir, 'logs'));
+} else {
+  app.setAppLogsPath(); // the platform's default (userData/logs, ~/Library/Logs/<name> on macOS)
+}
+const logger = setupLog(app.getPath('logs'));
+registerAppScheme();
+guardAllContents((what, detail) => logger.warn(`refused ${what}: ${detail}`));
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -31,17 +48,18 @@ if (!app.requestSingleInstanceLock()) {
 
 async function start(): Promise<void> {
   await app.whenReady();
+  logger.info(`Playlistify ${app.getVersion()} starting (Electron ${process.versions.electron}, ${mode.dev ? 'development' : 'production'})`);
   const userData = app.getPath('userData');
   fs.mkdirSync(userData, { recursive: true });
   const binding = findNativeBinding(nativeBindingCandidates(app.getAppPath(), process.resourcesPath), fs.existsSync);
   if (!binding.ok) {
-    console.error(binding.message);
+    logger.error(binding.message);
     dialog.showErrorBox('Playlistify cannot start', binding.message);
     app.exit(1);
     return;
   }
 
-  lockDownSession();
+  lockDownSession(rendererDir(here), pageOriginOf(mode), (what, detail) => logger.warn(`refused ${what}: ${detail}`));
   const broker = new PortBroker<WebContents, MessagePortMain>({
     createChannel: () => new MessageChannelMain(),
     sendToWindow: (wc, port) => wc.postMessage(IPC.servicePort, null, [port]),
@@ -54,21 +72,68 @@ async function start(): Promise<void> {
   supervisor.onReady((child) => broker.attach(child));
   supervisor.onState((s) => {
     if (s.kind !== 'running') broker.detach();
+    if (s.kind === 'crashed' || s.kind === 'gave-up') logger.error(`service: ${s.kind === 'gave-up' ? s.message : describeExit(s.reason)}`);
     const status = toStatus(s);
     for (const win of BrowserWindow.getAllWindows()) win.webContents.send(IPC.serviceState, status);
   });
 
+  const trusted = (event: IpcSenderLike<{ url: string }> & { sender: { id: number } }, what: string): boolean => {
+    if (isTrustedSender(event, mode.pageOrigins)) return true;
+    logger.warn(`refused ${what} to webContents ${event.sender.id} (${event.senderFrame?.url ?? 'no frame'})`);
+    return false;
+  };
   ipcMain.on(IPC.requestPort, (event) => {
-    // Only the top frame of a window we created; a subframe or a foreign webContents gets nothing.
-    if (event.senderFrame !== event.sender.mainFrame) return;
-    if (broker.connectWindow(event.sender) === 'refused') console.warn(`Refused a service port to webContents ${event.sender.id}`);
+    // Only the top frame of a window we created, showing our page; anything else gets nothing.
+    if (!trusted(event, 'a service port')) return;
+    if (broker.connectWindow(event.sender) === 'refused') logger.warn(`Refused a service port to webContents ${event.sender.id}`);
     event.sender.send(IPC.serviceState, toStatus(supervisor.state));
   });
+  const logsFolder = app.getPath('logs');
+  ipcMain.handle(IPC.diagnostics, (event): HostDiagnostics | null => {
+    if (!trusted(event, 'diagnostics')) return null;
+    return {
+      host: 'electron',
+      appVersion: app.getVersion(),
+      versions: { electron: process.versions.electron ?? '', chrome: process.versions.chrome ?? '', node: process.versions.node },
+      platform: `${process.platform} ${process.arch}`,
+      logsFolder,
+      logLines: logger.recent(),
+    };
+  });
+  const openLogs = () => void shell.openPath(logsFolder).then((err) => err && logger.warn(`cannot open ${logsFolder}: ${err}`));
+  ipcMain.handle(IPC.openLogsFolder, (event) => {
+    if (trusted(event, 'open logs folder')) openLogs();
+  });
+
+  const settingsFile = settingsPath(userData);
+  const loaded = loadSettings(settingsFile);
+  if (loaded.problem) logger.warn(loaded.problem);
+  let settings = loaded.settings;
+  const updates = startUpdates(logger, settings.updates.enabled);
+  const setMenu = () =>
+    Menu.setApplicationMenu(
+      Menu.buildFromTemplate(
+        appMenuTemplate({
+          platform: process.platform,
+          dev: mode.dev,
+          appName: app.getName(),
+          updatesEnabled: settings.updates.enabled,
+          openLogsFolder: openLogs,
+          setUpdatesEnabled: (enabled) => {
+            settings = { ...settings, updates: { enabled } };
+            saveSettings(settingsFile, settings);
+            updates.setEnabled(enabled);
+            setMenu();
+          },
+        }),
+      ),
+    );
+  setMenu();
 
   // For e2e only (Playwright's electronApp.evaluate runs here, in main): which pid to kill.
   (globalThis as { __playlistify?: unknown }).__playlistify = { servicePid: () => supervisor.service?.pid };
   supervisor.start();
-  createWindow(broker);
+  createWindow(mode, path.join(here, '../preload/index.cjs'), broker);
   app.on('second-instance', () => {
     const win = BrowserWindow.getAllWindows()[0];
     if (win) {
@@ -83,14 +148,18 @@ async function start(): Promise<void> {
     if (drained) return;
     event.preventDefault();
     drained = true; // once: a second quit request while draining just waits for this one
-    void supervisor.stop().finally(() => app.quit());
+    void supervisor.stop().finally(() => {
+      logger.info('quit');
+      app.quit();
+    });
   });
 }
 
 function forkService(userData: string, nativeBinding: string, takeoverBootId: string | null): ServiceChild {
   const child = utilityProcess.fork(servicePath, [], {
     serviceName: 'Playlistify task service',
-    stdio: 'inherit',
+    // Piped, not inherited: a packaged app has no terminal, so its lines go to the log file.
+    stdio: 'pipe',
     env: {
       ...process.env,
       [SERVICE_ENV.dbPath]: databasePath(userData),
@@ -99,6 +168,8 @@ function forkService(userData: string, nativeBinding: string, takeoverBootId: st
       [SERVICE_ENV.workerEntry]: workerEntryPath,
     },
   });
+  if (child.stderr) pipeServiceLog(child.stderr, logger);
+  if (child.stdout) pipeServiceLog(child.stdout, logger);
   // The same first message the Node host sends; env carries it too for early startup code.
   child.postMessage({
     type: 'config',
@@ -115,45 +186,6 @@ function forkService(userData: string, nativeBinding: string, takeoverBootId: st
     on: (event: 'exit' | 'message', listener: (value: never) => void) => child.on(event as 'exit', listener as (code: number) => void),
     kill: () => child.kill(),
   } as ServiceChild;
-}
-
-function createWindow(broker: PortBroker<WebContents, MessagePortMain>): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1100,
-    height: 760,
-    title: 'Playlistify — Activity Center',
-    show: false,
-    webPreferences: {
-      preload: path.join(here, '../preload/index.cjs'),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-      spellcheck: false,
-    },
-  });
-  const id = win.webContents.id;
-  broker.addWindow(win.webContents);
-  win.on('closed', () => broker.removeWindow(id));
-  win.webContents.on('will-navigate', (event) => event.preventDefault());
-  win.webContents.on('will-redirect', (event) => event.preventDefault());
-  win.webContents.setWindowOpenHandler(() => ({ action: 'deny' }));
-  win.once('ready-to-show', () => win.show());
-  if (!app.isPackaged && process.env.ELECTRON_RENDERER_URL) void win.loadURL(process.env.ELECTRON_RENDERER_URL);
-  else void win.loadFile(path.join(here, '../renderer/index.html'));
-  return win;
-}
-
-/** CSP on every response, no permission prompts, no webviews: nothing remote gets in. */
-function lockDownSession(): void {
-  const csp = contentSecurityPolicy();
-  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
-    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [csp] } });
-  });
-  session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-  app.on('web-contents-created', (_e, contents) => {
-    contents.on('will-attach-webview', (event) => event.preventDefault());
-  });
 }
 
 function toStatus(s: SupervisorState): ServiceStatus {

@@ -1,7 +1,8 @@
 /**
  * The renderer's Content-Security-Policy: only our own bundle, no inline script, no eval, no
- * remote content. index.html carries the same policy in a meta tag (file:// loads get no
- * response headers); the header covers the dev server. Electron-free so the web host shares it.
+ * remote content. The app:// handler and the dev server's responses carry it as a header;
+ * index.html repeats it in a meta tag for any load without headers. Electron-free so the web
+ * host shares it.
  */
 export function contentSecurityPolicy(extraConnect: readonly string[] = []): string {
   return [

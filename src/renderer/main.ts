@@ -1,5 +1,6 @@
 import { createServiceClient } from '../shared/client';
 import { fromTrpc } from './client';
+import { mountDiagnostics } from './diagnostics';
 import { Session } from './session';
 import { connectElectron, isElectron, serviceSocketUrl } from './transport';
 import { mountView } from './view';
@@ -20,6 +21,7 @@ const session = new Session(fromTrpc(client.trpc));
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app element');
 mountView(root, session);
+mountDiagnostics(root, () => client.trpc.service.diagnostics.query());
 
 const start = () => void session.start();
 if (isElectron()) connectElectron(client, session, start);

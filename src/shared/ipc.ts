@@ -10,7 +10,28 @@ export const IPC = {
   servicePort: 'playlistify:service-port',
   /** main -> preload -> page: the service lifecycle, so the page can say why it waits. */
   serviceState: 'playlistify:service-state',
+  /** page -> preload -> main (invoke): the host's diagnostics (versions, last log lines). */
+  diagnostics: 'playlistify:diagnostics',
+  /** page -> preload -> main (invoke): open the logs folder in the file manager. */
+  openLogsFolder: 'playlistify:open-logs-folder',
 } as const;
+
+/**
+ * Main tells the sandboxed preload which origin its page has (webPreferences.additionalArguments),
+ * so the preload posts the service port to that origin only, never to '*'.
+ */
+export const PAGE_ORIGIN_ARG = '--playlistify-page-origin=';
+
+/** What Electron main adds to "Copy diagnostics" (a plain, cloneable object). */
+export interface HostDiagnostics {
+  host: 'electron';
+  appVersion: string;
+  versions: Record<string, string>;
+  platform: string;
+  logsFolder: string;
+  /** The last lines of main's log, the service's piped stderr included. */
+  logLines: string[];
+}
 
 /** What the page is told about the service lifecycle (a plain, cloneable object). */
 export interface ServiceStatus {

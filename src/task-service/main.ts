@@ -9,7 +9,7 @@ import { appTasks } from './tasks';
 import { DEFAULT_CONCURRENCY, configMessage, type ConfigMessage } from '../shared/host-protocol';
 import { parseWith } from '../shared/validate';
 import { loadTaskModules } from './entry/load-tasks';
-import { log } from './entry/log';
+import { log, recentLogLines } from './entry/log';
 
 /**
  * The utility-process entry (Electron `utilityProcess.fork`, or the Node host under plain
@@ -51,7 +51,7 @@ async function boot(config: ConfigMessage): Promise<void> {
   });
   await s.start();
   service = s;
-  router = createAppRouter(s);
+  router = createAppRouter(s, { recentLogLines });
   log('info', 'ready', { bootId: s.bootId, dbPath: config.dbPath, types: [...appTasks, ...extra].map((d) => d.type) });
   parent.postMessage({ type: 'ready', bootId: s.bootId });
   for (const m of waiting.splice(0)) connect(m);

@@ -33,7 +33,12 @@ const watchRequest = z.strictObject({
   lastEventId: z.string().regex(/^\d{1,15}$/, 'a journal sequence number').nullish(),
 });
 
-export function createAppRouter(service: TaskService) {
+/** What the host adds to the router beyond the service (the entry's recent log lines). */
+export interface RouterExtras {
+  recentLogLines?: () => string[];
+}
+
+export function createAppRouter(service: TaskService, extras: RouterExtras = {}) {
   const id = t.procedure.input(idRequest);
   return t.router({
     tasks: t.router({
@@ -84,6 +89,8 @@ export function createAppRouter(service: TaskService) {
     service: t.router({
       health: t.procedure.input(noInput).query(() => service.health()),
       acknowledge: t.procedure.input(acknowledgeRequest).mutation(({ input }) => service.acknowledge(input)),
+      /** For "Copy diagnostics": health plus the service's last log lines. */
+      diagnostics: t.procedure.input(noInput).query(() => ({ health: service.health(), logLines: extras.recentLogLines?.() ?? [] })),
     }),
   });
 }
