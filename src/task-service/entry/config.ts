@@ -9,7 +9,10 @@ export const serviceConfig = z.object({
   type: z.literal('config'),
   dbPath: z.string().min(1),
   nativeBinding: z.string().min(1).optional(),
-  downloadsDir: z.string().min(1).optional(),
+  /** The default downloads folder (first root); without it, PLAYLISTIFY_DOWNLOADS_DIR or ~/Downloads. */
+  downloadsDir: z.string().min(1).max(4096).optional(),
+  /** More folders the user granted (web host --downloads-dir, Electron's folder dialog). */
+  downloadsRoots: z.array(z.string().min(1).max(4096)).max(64).optional(),
   concurrency: z
     .object({ global: z.number().int().min(1).max(1024), perType: z.record(z.string(), z.number().int().min(1)).optional() })
     .optional(),

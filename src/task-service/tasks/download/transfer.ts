@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +11,8 @@ import { Checkpointer } from './checkpointer';
 import { checkFilename, deriveFilename, filenameProblem } from './safe-path';
 import type { StreamHash } from './stream-hash';
 import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } from './finish';
+import { prepareDir, type PrepareDirOptions } from './prepare-dir';
+import { rootsFromEnv, type DownloadRoots } from './roots';
 
 /**
  * One run of a resumable download. Invariant: a saved checkpoint never claims more bytes than
@@ -42,6 +43,10 @@ export interface DownloadOptions {
   /** The running sha256 (off the main thread by default). */
   hash: () => StreamHash;
   now: () => number;
+  /** The folders this download may write into (default: rootsFromEnv()); see roots.ts. */
+  roots?: DownloadRoots;
+  /** Folder creation bounds (prepare-dir.ts). */
+  folders?: PrepareDirOptions;
 }
 
 type Outcome = 'done' | 'again' | 'again-after-416';
@@ -61,13 +66,14 @@ export class Transfer {
   private readonly checkpoints: Checkpointer;
   /** Set while this run holds the .part lock; a run that never got it must not touch the file. */
   private releasePart: (() => void) | null = null;
+  private readonly roots: DownloadRoots;
 
   constructor(readonly ctx: TaskContext<DownloadInput, DownloadCheckpoint>, readonly opts: DownloadOptions) {
     const { input } = ctx;
     this.url = new URL(input.url);
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') throw new PermanentError('BAD_INPUT', `Only http and https URLs can be downloaded, not ${this.url.protocol}`);
-    if (!path.isAbsolute(input.dir) || input.dir.includes('\0')) throw new PermanentError('BAD_INPUT', `The folder ${JSON.stringify(input.dir)} must be an absolute path.`);
-    this.dir = path.resolve(input.dir);
+    this.roots = opts.roots ?? rootsFromEnv();
+    this.dir = this.roots.confine(input.dir).dir; // OUTSIDE_DOWNLOADS before anything touches the disk
     this.file = input.filename === undefined ? null : checkFilename(input.filename);
     this.checkpoints = new Checkpointer(opts, (bytes, sha) => this.persist(bytes, sha));
     this.hash = opts.hash();
@@ -88,7 +94,7 @@ export class Transfer {
   async run(): Promise<DownloadResult> {
     try {
       if (this.ctx.signal.aborted) throw this.ctx.signal.reason;
-      await fs.mkdir(this.dir, { recursive: true });
+      await prepareDir(this.roots, this.dir, this.ctx.signal, this.opts.folders);
       const recovered = await this.resume();
       if (recovered) {
         this.hash.dispose();
