@@ -36,9 +36,15 @@ describe('the service entry confines downloads to the roots its host gives it', 
     // A relative dir lands under downloadsDir, which the service creates.
     const rel = await client.tasks.create.mutate({ type: 'video-download', input: { url: loop.server.url('/v.mp4'), dir: 'shows', filename: 'a.mp4' } });
     const inGranted = await client.tasks.create.mutate({ type: 'video-download', input: { url: loop.server.url('/v.mp4'), dir: granted, filename: 'b.mp4' } });
-    await waitFor(() => fs.existsSync(path.join(downloads, 'shows', 'a.mp4')) && fs.existsSync(path.join(granted, 'b.mp4')), 'both downloads');
-    expect((await client.tasks.get.query({ id: rel.id })).result).toMatchObject({ path: path.join(downloads, 'shows', 'a.mp4') });
-    expect((await client.tasks.get.query({ id: inGranted.id })).state).not.toBe('failed');
+    const finished = async (id: string) => {
+      for (;;) {
+        const t = await client.tasks.get.query({ id });
+        if (t.state === 'completed' || t.state === 'failed') return t;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    expect(await finished(rel.id)).toMatchObject({ state: 'completed', result: { path: path.join(downloads, 'shows', 'a.mp4') } });
+    expect(await finished(inGranted.id)).toMatchObject({ state: 'completed', result: { path: path.join(granted, 'b.mp4') } });
 
     // A UNC path is not a folder anyone can grant.
     svc.host.postMessage({ type: 'grant-folder', dir: '\\\\evil\\share' });
