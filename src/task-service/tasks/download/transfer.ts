@@ -11,8 +11,10 @@ import { Checkpointer } from './checkpointer';
 import { checkFilename, deriveFilename, filenameProblem } from './safe-path';
 import type { StreamHash } from './stream-hash';
 import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } from './finish';
+import { enforceByteCap } from './byte-cap';
 import { prepareDir, type PrepareDirOptions } from './prepare-dir';
 import { rootsFromEnv, type DownloadRoots } from './roots';
+import { DEFAULT_STALL_RULE, StallWatch, type StallRule } from './stall-watch';
 
 /**
  * One run of a resumable download. Invariant: a saved checkpoint never claims more bytes than
@@ -45,8 +47,10 @@ export interface DownloadOptions {
   now: () => number;
   /** The folders this download may write into (default: rootsFromEnv()); see roots.ts. */
   roots?: DownloadRoots;
-  /** Folder creation bounds (prepare-dir.ts). */
+  /** Folder creation bounds (prepare-dir.ts), the size ceiling (byte-cap.ts), the speed rule. */
   folders?: PrepareDirOptions;
+  maxBytes?: number;
+  stall?: StallRule;
 }
 
 type Outcome = 'done' | 'again' | 'again-after-416';
@@ -67,6 +71,7 @@ export class Transfer {
   /** Set while this run holds the .part lock; a run that never got it must not touch the file. */
   private releasePart: (() => void) | null = null;
   private readonly roots: DownloadRoots;
+  private speed: StallWatch | null = null;
 
   constructor(readonly ctx: TaskContext<DownloadInput, DownloadCheckpoint>, readonly opts: DownloadOptions) {
     const { input } = ctx;
@@ -100,9 +105,10 @@ export class Transfer {
         this.hash.dispose();
         return recovered;
       }
+      this.speed = new StallWatch(this.ctx.signal, this.opts.stall ?? DEFAULT_STALL_RULE, () => this.bytes, this.url.host, this.opts.now);
       let after416 = false;
       for (let round = 0; round < 4; round++) {
-        const answer = await httpGet(this.url, { headers: this.rangeHeaders(), signal: this.ctx.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
+        const answer = await httpGet(this.url, { headers: this.rangeHeaders(), signal: this.speed.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
         let outcome: Outcome;
         try {
           outcome = await this.receive(answer, after416);
@@ -116,6 +122,7 @@ export class Transfer {
     } catch (e) {
       throw await this.fail(e);
     } finally {
+      this.speed?.stop();
       this.releasePart?.();
     }
   }
@@ -200,6 +207,7 @@ export class Transfer {
   /** Writes, then hashes and counts (so the hash matches the disk), then checkpoints when due. */
   private async append(chunks: Buffer[]): Promise<void> {
     await this.checkpoints.check();
+    await enforceByteCap(this, chunks.reduce((n, c) => n + c.byteLength, 0));
     const handle = this.handle!;
     try {
       await (chunks.length === 1 ? handle.write(chunks[0]!, this.bytes) : handle.writev(chunks, this.bytes));
