@@ -8,6 +8,7 @@ import servicePath from '../task-service/main?modulePath';
 import workerEntryPath from '../task-service/engine/worker-entry?modulePath';
 import { IPC, type ServiceStatus } from '../shared/ipc';
 import { SERVICE_ENV, databasePath, findNativeBinding, nativeBindingCandidates, userDataOverride } from './app-config';
+import { GrantedFolders } from './downloads-folders';
 import { PortBroker } from './port-broker';
 import { contentSecurityPolicy } from './security';
 import { Supervisor, describeExit, type ServiceChild, type SupervisorState } from './supervisor';
@@ -48,8 +49,10 @@ async function start(): Promise<void> {
     windowId: (wc) => wc.id,
     closePort: (port) => port.close(),
   });
+  // Folders granted through chooseDownloadsFolder (downloads-folders.ts), resent at every fork.
+  const granted = new GrantedFolders(path.join(userData, 'granted-folders.json'));
   const supervisor = new Supervisor({
-    fork: ({ takeoverBootId }) => forkService(userData, binding.path, takeoverBootId),
+    fork: ({ takeoverBootId }) => forkService(userData, binding.path, takeoverBootId, granted.list()),
   });
   supervisor.onReady((child) => broker.attach(child));
   supervisor.onState((s) => {
@@ -87,7 +90,7 @@ async function start(): Promise<void> {
   });
 }
 
-function forkService(userData: string, nativeBinding: string, takeoverBootId: string | null): ServiceChild {
+function forkService(userData: string, nativeBinding: string, takeoverBootId: string | null, downloadsRoots: string[]): ServiceChild {
   const child = utilityProcess.fork(servicePath, [], {
     serviceName: 'Playlistify task service',
     stdio: 'inherit',
@@ -105,6 +108,7 @@ function forkService(userData: string, nativeBinding: string, takeoverBootId: st
     dbPath: databasePath(userData),
     nativeBinding,
     downloadsDir: app.getPath('downloads'),
+    downloadsRoots,
     ...(takeoverBootId ? { takeoverBootId } : {}),
   });
   return {

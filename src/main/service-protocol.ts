@@ -7,6 +7,7 @@
  *   {type:'config', dbPath, nativeBinding?, downloadsDir?, takeoverBootId?}: first message (same as the Node host's)
  *   {type:'connect', clientId}  + ports[0]: a new client; the service serves tRPC on that port
  *   {type:'shutdown'}                      : drain: stop claiming, checkpoint, close, exit(0)
+ *   {type:'grant-folder', dir}             : the user allowed downloads into `dir` (a new downloads root)
  * service -> host
  *   {type:'ready', bootId}                 : the database is open and recovered; accept clients
  *   {type:'fatal', error:{code, message}}  : startup failed for a reason a restart cannot fix
@@ -29,11 +30,19 @@ export interface ConfigMessage {
   dbPath: string;
   nativeBinding?: string;
   downloadsDir?: string;
+  /** Folders the user granted (see downloads-folders.ts); downloadsDir stays the default. */
+  downloadsRoots?: string[];
   /** The previous child's boot id, after it exited: release its owner row (see ForkContext). */
   takeoverBootId?: string;
 }
 
-export type HostToService = ConfigMessage | ConnectMessage | DrainMessage;
+/** A folder the user chose: the service may write downloads there from now on. */
+export interface GrantFolderMessage {
+  type: 'grant-folder';
+  dir: string;
+}
+
+export type HostToService = ConfigMessage | ConnectMessage | DrainMessage | GrantFolderMessage;
 
 export interface ReadyMessage {
   type: 'ready';
