@@ -8,7 +8,7 @@ import servicePath from '../task-service/main?modulePath';
 import workerEntryPath from '../task-service/engine/worker-entry?modulePath';
 import { IPC, type ServiceStatus } from '../shared/ipc';
 import { SERVICE_ENV, databasePath, findNativeBinding, nativeBindingCandidates, userDataOverride } from './app-config';
-import { GrantedFolders } from './downloads-folders';
+import { GrantedFolders, downloadsDirFlags } from './downloads-folders';
 import { PortBroker } from './port-broker';
 import { contentSecurityPolicy } from './security';
 import { Supervisor, describeExit, type ServiceChild, type SupervisorState } from './supervisor';
@@ -49,10 +49,10 @@ async function start(): Promise<void> {
     windowId: (wc) => wc.id,
     closePort: (port) => port.close(),
   });
-  // Folders granted through chooseDownloadsFolder (downloads-folders.ts), resent at every fork.
+  // Folders granted by --downloads-dir or chooseDownloadsFolder (downloads-folders.ts), sent at every fork.
   const granted = new GrantedFolders(path.join(userData, 'granted-folders.json'));
   const supervisor = new Supervisor({
-    fork: ({ takeoverBootId }) => forkService(userData, binding.path, takeoverBootId, granted.list()),
+    fork: ({ takeoverBootId }) => forkService(userData, binding.path, takeoverBootId, [...downloadsDirFlags(process.argv), ...granted.list()]),
   });
   supervisor.onReady((child) => broker.attach(child));
   supervisor.onState((s) => {
