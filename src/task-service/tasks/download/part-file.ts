@@ -37,6 +37,11 @@ export function notOurPartError(path: string, what: string): PermanentError {
 }
 
 export const openPartFile: OpenPart = async (path) => {
+  if (constants.O_NOFOLLOW === undefined) {
+    // Windows has no O_NOFOLLOW: look first (a narrow race remains there, none on POSIX).
+    const st = await fs.lstat(path).catch(() => null);
+    if (st !== null && !st.isFile()) throw notOurPartError(path, 'a symbolic link or a folder');
+  }
   let fh: fs.FileHandle;
   try {
     fh = await fs.open(path, OPEN_FLAGS, 0o644);

@@ -2,10 +2,11 @@ import path from 'node:path';
 import { PermanentError } from '../../engine/define';
 
 /**
- * Filenames and paths for downloads. A caller-supplied filename is checked and refused when it
- * could leave the chosen directory (we never silently rewrite what the user typed); names we
- * derive ourselves from untrusted text (URL paths, Content-Disposition, playlist titles) are
- * sanitized instead, because there is nobody to refuse.
+ * File names for downloads, one rule set for every platform we ship to (a name that is fine on
+ * Linux may be a device, a stream or a different file on Windows). A caller-supplied filename
+ * is refused with the reason (we never silently rewrite what the user typed); names we derive
+ * from untrusted text (URL paths, Content-Disposition, playlist titles) are sanitized instead,
+ * because there is nobody to refuse. Folders are roots.ts's and prepare-dir.ts's business.
  */
 
 // ext4/APFS/NTFS allow 255 bytes per name; keep room for ".part" and a " [id]" suffix.
@@ -45,18 +46,6 @@ export function checkFilename(name: string): string {
   const problem = filenameProblem(name);
   if (problem) throw new PermanentError('BAD_INPUT', `The filename ${JSON.stringify(name)} ${problem}; give a plain file name without directories.`);
   return name;
-}
-
-/** Resolves `name` inside `dir`, refusing (BAD_INPUT) anything that would land elsewhere. */
-export function resolveInside(dir: string, name: string): string {
-  checkFilename(name);
-  const root = path.resolve(dir);
-  const target = path.resolve(root, name);
-  const rel = path.relative(root, target);
-  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel) || rel.includes(path.sep)) {
-    throw new PermanentError('BAD_INPUT', `The filename ${JSON.stringify(name)} resolves outside ${root}; choose a name inside the download folder.`);
-  }
-  return target;
 }
 
 /** The longest prefix of `text` (whole code points) that fits in `maxBytes` of UTF-8. */
