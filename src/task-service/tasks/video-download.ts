@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { z } from 'zod';
 import { defineTask } from '../engine/define';
 import type { DownloadCheckpoint } from './download/checkpoint';
