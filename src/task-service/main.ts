@@ -34,7 +34,7 @@ let roots: DownloadRoots | null = null;
 async function boot(config: ServiceConfig): Promise<void> {
   const extra = await loadTaskModules(config.taskModules ?? []);
   roots = new DownloadRoots([...(config.downloadsDir ? [config.downloadsDir] : rootsFromEnv().list()), ...(config.downloadsRoots ?? [])]);
-  const appTasks = createAppTasks(roots);
+  const appTasks = createAppTasks(roots, config.downloadLimits);
   const s = createTaskService({
     dbPath: config.dbPath,
     tasks: [...appTasks, ...extra],

@@ -13,6 +13,14 @@ export const serviceConfig = z.object({
   downloadsDir: z.string().min(1).max(4096).optional(),
   /** More folders the user granted (web host --downloads-dir, Electron's folder dialog). */
   downloadsRoots: z.array(z.string().min(1).max(4096)).max(64).optional(),
+  /** Download limits (defaults: 64 GiB when no size is known; STALLED under 1 KiB/s for 60 s). */
+  downloadLimits: z
+    .strictObject({
+      maxBytes: z.number().int().min(1).optional(),
+      minBytesPerSecond: z.number().min(0).optional(),
+      stallWindowMs: z.number().int().min(100).optional(),
+    })
+    .optional(),
   concurrency: z
     .object({ global: z.number().int().min(1).max(1024), perType: z.record(z.string(), z.number().int().min(1)).optional() })
     .optional(),
