@@ -1,7 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { Task } from '../src/shared/task';
 import { tmpDir } from './helpers/tmp';
 import { loopbackPerTest, startService } from './support/service-process';
 
@@ -24,7 +23,8 @@ describe('download limits set by the host', () => {
     const client = svc.client();
     const drip = await client.tasks.create.mutate({ type: 'video-download', input: { url: loop.server.url('/drip'), dir, filename: 'drip.bin' } });
     const endless = await client.tasks.create.mutate({ type: 'video-download', input: { url: loop.server.url('/endless'), dir, filename: 'endless.bin' } });
-    const until = async (id: string, done: (t: Task) => boolean): Promise<Task> => {
+    type Got = Awaited<ReturnType<typeof client.tasks.get.query>>;
+    const until = async (id: string, done: (t: Got) => boolean): Promise<Got> => {
       for (;;) {
         const t = await client.tasks.get.query({ id });
         if (done(t)) return t;
