@@ -1,6 +1,7 @@
 import os from 'node:os';
 import nodePath from 'node:path';
 import { PermanentError } from '../../engine/define';
+import { windowsComponentProblem } from './safe-path';
 
 /**
  * The downloads roots: the only folders (and their subfolders) the service writes into. The
@@ -32,7 +33,12 @@ export function pathProblem(dir: string, p: PathApi): string | null {
   if (p === nodePath.win32) {
     if (/^[a-z]:(?![\\/])/i.test(dir)) return 'is relative to the current folder of a drive (like C:folder)';
     // A ":" after the drive opens an NTFS alternate stream.
-    if (dir.slice(/^[a-z]:/i.test(dir) ? 2 : 0).includes(':')) return 'contains ":"';
+    const rest = dir.slice(/^[a-z]:/i.test(dir) ? 2 : 0);
+    if (rest.includes(':')) return 'contains ":"';
+    for (const part of rest.split(/[\\/]/)) {
+      const problem = part === '' ? null : windowsComponentProblem(part);
+      if (problem) return `has a folder ${JSON.stringify(part)} that ${problem}`;
+    }
   }
   return null;
 }

@@ -41,6 +41,20 @@ export function filenameProblem(name: string): string | null {
   return null;
 }
 
+/**
+ * Why Windows would not take `name` as one folder of a path (a device, a stream, a name it
+ * trims), or null. Folders a caller names are checked with this on Windows; they are not
+ * files, so the length and .part rules do not apply.
+ */
+export function windowsComponentProblem(name: string): string | null {
+  if (name === '.' || name === '..') return null;
+  if (CONTROL.test(name)) return 'contains a control character';
+  if (RESERVED_CHARS.test(name)) return 'contains one of the characters <>:"|?* that Windows reserves';
+  if (/[.\s]$/.test(name)) return 'ends with a dot or a space, which Windows drops';
+  if (WINDOWS_RESERVED.test(name)) return 'is a device name Windows reserves (CON, PRN, AUX, NUL, COM1-9, LPT1-9)';
+  return null;
+}
+
 /** Throws BAD_INPUT unless `name` is a plain filename. */
 export function checkFilename(name: string): string {
   const problem = filenameProblem(name);
