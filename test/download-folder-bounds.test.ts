@@ -111,6 +111,6 @@ describe('folder creation fails fast and never spins', () => {
     const root = tmpDir('dl-file-');
     fs.writeFileSync(path.join(root, 'taken'), 'x');
     const err = await prepareDir(new DownloadRoots([root]), path.join(root, 'taken', 'sub'), new AbortController().signal).catch((e: unknown) => e);
-    expect(err).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('is a file, not a folder') });
+    expect(err).toMatchObject({ code: 'BAD_INPUT', message: expect.stringContaining('exists and is not a folder') });
   });
 });

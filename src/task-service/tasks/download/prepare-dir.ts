@@ -132,7 +132,7 @@ export async function prepareDir(roots: DownloadRoots, dir: string, signal: Abor
       }
       st = await call(`checking ${current}`, () => fs.stat(current)).catch((e: unknown) => Promise.reject(folderError(current, e)));
     }
-    if (!st.isDirectory()) throw new PermanentError('BAD_INPUT', `${current} is a file, not a folder; choose another folder.`);
+    if (!st.isDirectory()) throw new PermanentError('BAD_INPUT', `${current} exists and is not a folder; choose another folder.`);
   }
   return target;
 }
