@@ -9,6 +9,7 @@ import type { DownloadCheckpoint } from '../src/task-service/tasks/download/chec
 import { openTaskStore } from '../src/task-service/store/open-store';
 import type { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
 import { SINK_HIGH_WATER_MARK } from '../src/task-service/tasks/download/part-sink';
+import { DownloadRoots } from '../src/task-service/tasks/download/roots';
 import { createVideoDownload, type VideoDownloadInput } from '../src/task-service/tasks/video-download';
 import { startLoopbackServer } from '../test/support/loopback-server';
 
@@ -74,7 +75,7 @@ export async function run(options: { sizeMiB?: number; rounds?: number } = {}): 
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-download-'));
   const server = await startLoopbackServer();
   const { store } = openTaskStore(path.join(dir, 'bench.sqlite'));
-  const def = createVideoDownload();
+  const def = createVideoDownload({ roots: new DownloadRoots([dir]) }); // downloads are confined to their roots
   server.route('/v', { content: { size, seed: 42 } });
   const speeds: Record<Side, number[]> = { plain: [], plainFsync: [], plainBatched: [], ours: [] };
   const order: Side[] = ['plain', 'ours', 'plainFsync', 'plainBatched'];

@@ -39,7 +39,7 @@ async function startElectron(dataDir: string): Promise<Host> {
     executablePath: electronBinary()!,
     // Chromium refuses to run as root with its OS sandbox (CI runs as root); the page keeps
     // contextIsolation and Electron's renderer sandbox either way.
-    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), path.resolve('out/main/index.js'), `--user-data-dir=${dataDir}`],
+    args: [...(process.getuid?.() === 0 ? ['--no-sandbox'] : []), path.resolve('out/main/index.js'), `--user-data-dir=${dataDir}`, `--downloads-dir=${path.join(dataDir, 'downloads')}`],
     env: { ...process.env, PLAYLISTIFY_USER_DATA: dataDir } as Record<string, string>,
   });
   const page = await app.firstWindow();

@@ -49,13 +49,14 @@ describe('the bundled app', () => {
       server.route('/clip.mp4', { content: { size: 300_000, seed: 5 } });
       const host = startNodeHost({
         entry: path.join(out, 'main', 'chunks', service!),
-        config: { dbPath: path.join(out, 'tasks.db') },
+        // Like a real host: downloads go under the downloadsDir it gives (the service writes nowhere else).
+        config: { dbPath: path.join(out, 'tasks.db'), downloadsDir: out },
         env: { ...process.env, PLAYLISTIFY_WORKER_ENTRY: path.join(out, 'main', 'chunks', worker!) },
         stdio: 'ignore',
       });
       hosts.push(host);
       const client = createServiceClient({ port: host.connect() }).trpc;
-      await vi.waitFor(async () => expect(await client.service.health.query()).toMatchObject({ ok: true }), { timeout: 20_000, interval: 100 });
+      await vi.waitFor(async () => expect(await client.service.health.query()).toMatchObject({ ok: true, downloadsRoots: [out] }), { timeout: 20_000, interval: 100 });
       const sha256 = generatedSha256(5, 300_000);
       const task = await client.tasks.create.mutate({ type: 'video-download', input: { url: server.url('/clip.mp4'), dir: out, filename: 'clip.mp4', sha256 } });
       await vi.waitFor(async () => expect((await client.tasks.get.query({ id: task.id })).state).toBe('completed'), { timeout: 20_000, interval: 50 });

@@ -114,6 +114,7 @@ describe('playlist-import', () => {
   it('exports both definitions with their concurrency limits', () => {
     expect(appTasks.map((d) => [d.type, d.concurrency])).toEqual([['video-download', 3], ['playlist-import', 1]]);
     expect(playlistImportInput.safeParse({ url: 'file:///x', dir }).success).toBe(false);
-    expect(playlistImportInput.safeParse({ url: 'http://h/x', dir: 'rel' }).success).toBe(false);
+    // A relative dir resolves under the default downloads folder; one climbing out is refused.
+    expect(playlistImport.input.safeParse({ url: 'http://h/x', dir: '../../rel' }).success).toBe(false);
   });
 });

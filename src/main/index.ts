@@ -13,6 +13,7 @@ import { developmentMode } from './dev-mode';
 import { setupLog } from './log-setup';
 import { pipeServiceLog } from './logging';
 import { appMenuTemplate } from './menu';
+import { GrantedFolders, downloadsDirFlags } from './downloads-folders';
 import { PortBroker } from './port-broker';
 import { loadSettings, saveSettings, settingsPath } from './settings';
 import { Supervisor, describeExit, type ServiceChild, type SupervisorState } from './supervisor';
@@ -66,8 +67,10 @@ async function start(): Promise<void> {
     windowId: (wc) => wc.id,
     closePort: (port) => port.close(),
   });
+  // Folders granted by --downloads-dir or chooseDownloadsFolder (downloads-folders.ts), sent at every fork.
+  const granted = new GrantedFolders(path.join(userData, 'granted-folders.json'));
   const supervisor = new Supervisor({
-    fork: ({ takeoverBootId }) => forkService(userData, binding.path, takeoverBootId),
+    fork: ({ takeoverBootId }) => forkService(userData, binding.path, takeoverBootId, [...downloadsDirFlags(process.argv), ...granted.list()]),
   });
   supervisor.onReady((child) => broker.attach(child));
   supervisor.onState((s) => {
@@ -155,7 +158,7 @@ async function start(): Promise<void> {
   });
 }
 
-function forkService(userData: string, nativeBinding: string, takeoverBootId: string | null): ServiceChild {
+function forkService(userData: string, nativeBinding: string, takeoverBootId: string | null, downloadsRoots: string[]): ServiceChild {
   const child = utilityProcess.fork(servicePath, [], {
     serviceName: 'Playlistify task service',
     // Piped, not inherited: a packaged app has no terminal, so its lines go to the log file.
@@ -176,6 +179,7 @@ function forkService(userData: string, nativeBinding: string, takeoverBootId: st
     dbPath: databasePath(userData),
     nativeBinding,
     downloadsDir: app.getPath('downloads'),
+    downloadsRoots,
     ...(takeoverBootId ? { takeoverBootId } : {}),
   });
   return {

@@ -10,6 +10,7 @@ export {
   type ConnectMessage,
   type DrainedMessage,
   type FatalMessage,
+  type GrantFolderMessage,
   type HostToService,
   type ReadyMessage,
   type ServiceToHost,

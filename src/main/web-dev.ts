@@ -24,6 +24,8 @@ export interface WebDevOptions {
   serviceEntry?: string;
   port?: number;
   downloadsDir?: string;
+  /** More folders downloads may go to (the --downloads-dir flags); downloadsDir stays the default. */
+  downloadsRoots?: string[];
   /** The service's output: inherited (default), ignored, or each line to `log` (never a pipe left unread, which would stall the child). */
   stdio?: 'inherit' | 'ignore' | { log: (line: string) => void };
   supervisor?: Omit<SupervisorOptions, 'fork'>;
@@ -92,7 +94,7 @@ export async function startWebDev(opts: WebDevOptions): Promise<WebDev> {
     fork: ({ takeoverBootId }) => {
       host = startNodeHost({
         entry: opts.serviceEntry ?? DEFAULT_SERVICE_ENTRY,
-        config: { dbPath: databasePath(opts.userDataDir), downloadsDir, ...(takeoverBootId ? { takeoverBootId } : {}) },
+        config: { dbPath: databasePath(opts.userDataDir), downloadsDir, ...(opts.downloadsRoots?.length ? { downloadsRoots: opts.downloadsRoots } : {}), ...(takeoverBootId ? { takeoverBootId } : {}) },
         stdio: typeof opts.stdio === 'object' ? 'pipe' : (opts.stdio ?? 'inherit'),
       });
       if (typeof opts.stdio === 'object') forwardLines(host, opts.stdio.log);

@@ -24,6 +24,12 @@ export const ERROR_CODES = [
   'NETWORK',
   'HTTP_ERROR',
   'INTEGRITY',
+  /** A download path outside every downloads folder the service may write to. */
+  'OUTSIDE_DOWNLOADS',
+  /** A download slower than the minimum speed for too long (retryable: the slot is freed). */
+  'STALLED',
+  /** A download larger than its expected size (plus a margin) or the configured maximum. */
+  'TOO_LARGE',
   'SHUTTING_DOWN',
   'INTERNAL',
 ] as const;

@@ -6,7 +6,8 @@ import { z } from 'zod';
  * and the service entry all read it from here, so the two sides cannot drift apart. Client
  * traffic (tRPC) never goes here: it runs over the MessagePorts that `connect` hands over.
  *
- *   host -> service   config (first), connect + ports[0] (a new client), shutdown (drain + exit 0)
+ *   host -> service   config (first), connect + ports[0] (a new client), shutdown (drain + exit 0),
+ *                     grant-folder (the user allowed downloads into a folder: a new downloads root)
  *   service -> host   ready (open and recovered), fatal (a restart cannot fix it), drained
  *
  * Hosts are trusted, but the service still checks the config so that a wrong launch fails with
@@ -18,7 +19,18 @@ export const configMessage = z.object({
   type: z.literal('config'),
   dbPath: z.string().min(1),
   nativeBinding: z.string().min(1).optional(),
-  downloadsDir: z.string().min(1).optional(),
+  /** The default downloads folder (first root); without it, PLAYLISTIFY_DOWNLOADS_DIR or ~/Downloads. */
+  downloadsDir: z.string().min(1).max(4096).optional(),
+  /** More folders the user granted (web host --downloads-dir, Electron's folder dialog). */
+  downloadsRoots: z.array(z.string().min(1).max(4096)).max(64).optional(),
+  /** Download limits (defaults: 64 GiB when no size is known; STALLED under 1 KiB/s for 60 s). */
+  downloadLimits: z
+    .strictObject({
+      maxBytes: z.number().int().min(1).optional(),
+      minBytesPerSecond: z.number().min(0).optional(),
+      stallWindowMs: z.number().int().min(100).optional(),
+    })
+    .optional(),
   concurrency: z
     .object({ global: z.number().int().min(1).max(1024), perType: z.record(z.string(), z.number().int().min(1)).optional() })
     .optional(),
@@ -46,7 +58,10 @@ export const connectMessage = z.object({ type: z.literal('connect'), clientId: z
 /** Drain: stop claiming, checkpoint, close, exit(0). Same name under both hosts. */
 export const shutdownMessage = z.object({ type: z.literal('shutdown') });
 
-export const hostToService = z.discriminatedUnion('type', [configMessage, connectMessage, shutdownMessage]);
+/** A folder the user chose: the service may write downloads there from now on. */
+export const grantFolderMessage = z.object({ type: z.literal('grant-folder'), dir: z.string().min(1).max(4096) });
+
+export const hostToService = z.discriminatedUnion('type', [configMessage, connectMessage, shutdownMessage, grantFolderMessage]);
 
 /** The database is open and recovered; accept clients. */
 export const readyMessage = z.object({ type: z.literal('ready'), bootId: z.string().optional() });
@@ -70,6 +85,7 @@ export type ConfigMessage = z.infer<typeof configMessage>;
 export type ServiceConfig = Omit<ConfigMessage, 'type'>;
 export type ConnectMessage = z.infer<typeof connectMessage>;
 export type ShutdownMessage = z.infer<typeof shutdownMessage>;
+export type GrantFolderMessage = z.infer<typeof grantFolderMessage>;
 export type HostToService = z.infer<typeof hostToService>;
 export type ReadyMessage = z.infer<typeof readyMessage>;
 export type FatalMessage = z.infer<typeof fatalMessage>;

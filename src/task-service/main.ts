@@ -5,7 +5,8 @@ import { serviceErrorOf } from './rpc/errors';
 import { createAppRouter } from './rpc/router';
 import { createTaskService, type TaskService } from './service';
 import { openTaskStore } from './store/open-store';
-import { appTasks } from './tasks';
+import { createAppTasks, DownloadRoots, rootsFromEnv } from './tasks';
+import { grantFolderMessage } from './tasks/download/roots';
 import { DEFAULT_CONCURRENCY, configMessage, type ConfigMessage } from '../shared/host-protocol';
 import { parseWith } from '../shared/validate';
 import { loadTaskModules } from './entry/load-tasks';
@@ -28,12 +29,17 @@ let router: ReturnType<typeof createAppRouter> | null = null;
 const waiting: ParentMessage[] = [];
 let clients = 0;
 let stopping = false;
+/** The folders tasks may write into: the host's downloadsDir first, then granted folders. */
+let roots: DownloadRoots | null = null;
 
 async function boot(config: ConfigMessage): Promise<void> {
   const extra = await loadTaskModules(config.taskModules ?? []);
+  roots = new DownloadRoots([...(config.downloadsDir ? [config.downloadsDir] : rootsFromEnv().list()), ...(config.downloadsRoots ?? [])]);
+  const appTasks = createAppTasks(roots, config.downloadLimits);
   const s = createTaskService({
     dbPath: config.dbPath,
     tasks: [...appTasks, ...extra],
+    downloadsRoots: () => roots?.list() ?? [],
     concurrency: config.concurrency ?? DEFAULT_CONCURRENCY,
     ...(config.synchronous ? { synchronous: config.synchronous } : {}),
     ...(config.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: config.shutdownTimeoutMs } : {}),
@@ -120,6 +126,9 @@ parent.onMessage((message) => {
     boot(config).catch(fail);
   } else if (type === 'connect') {
     connect(message);
+  } else if (type === 'grant-folder') {
+    const r = roots ? grantFolderMessage(roots, message.data) : { ok: false as const, message: 'grant-folder before config' };
+    log(r.ok ? 'info' : 'warn', r.ok ? 'downloads folder granted' : 'downloads folder refused', r.ok ? { dir: r.dir } : { message: r.message });
   } else if (type === 'shutdown') {
     void shutdown('requested');
   }

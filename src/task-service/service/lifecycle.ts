@@ -22,6 +22,8 @@ export interface ServiceHealth {
   degraded: string[];
   /** What the user must see once (a quarantined database), until service.acknowledge. */
   notices: ServiceNotice[];
+  /** Where downloads may go: the default folder first, then folders the user granted. */
+  downloadsRoots: string[];
 }
 
 export class Lifecycle {
@@ -108,6 +110,7 @@ export class Lifecycle {
       startedAt: this.startedAt,
       degraded,
       notices: this.notices.list(),
+      downloadsRoots: this.w.downloadsRoots(),
     };
   }
 }

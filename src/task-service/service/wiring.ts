@@ -52,6 +52,8 @@ export interface TaskServiceOptions {
   /** Durable events buffered per watch before it ends with CONFLICT 'watch-overflow' (default 10,000). */
   watchBacklog?: number;
   onLog?: (taskId: string, message: string) => void;
+  /** The downloads folders (default first), shown in health so a client can offer them. */
+  downloadsRoots?: () => string[];
   /** Opens the store (tests may wrap it); default openTaskStore. */
   openStore?: (path: string, opts: { synchronous?: 'NORMAL' | 'FULL' }) => TaskStore;
 }
@@ -59,6 +61,7 @@ export interface TaskServiceOptions {
 /** What the service's jobs (lifecycle, operations) share, built once. */
 export interface Wiring {
   dbPath: string;
+  downloadsRoots: () => string[];
   clock: Clock;
   bootId: string;
   registry: TaskRegistry;
@@ -94,6 +97,7 @@ export function wire(opts: TaskServiceOptions): Wiring {
   });
   return {
     dbPath: opts.dbPath,
+    downloadsRoots: opts.downloadsRoots ?? (() => []),
     clock,
     bootId,
     registry,

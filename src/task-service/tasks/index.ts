@@ -1,9 +1,28 @@
 import type { TaskDefinition } from '../engine/define';
-import { playlistImport } from './playlist-import';
-import { videoDownload } from './video-download';
+import type { DownloadRoots } from './download/roots';
+import { DEFAULT_STALL_RULE } from './download/stall-watch';
+import { createPlaylistImport, playlistImport } from './playlist-import';
+import { createVideoDownload, videoDownload } from './video-download';
 
-/** The task types the app registers with the engine. */
+/** The task types the app registers with the engine (folders from the environment; see roots.ts). */
 export const appTasks: TaskDefinition[] = [videoDownload, playlistImport];
+
+/** Host-configurable download limits (byte-cap.ts, stall-watch.ts); unset ones keep their defaults. */
+export interface DownloadLimits {
+  maxBytes?: number;
+  minBytesPerSecond?: number;
+  stallWindowMs?: number;
+}
+
+/** The app's task types, writing only under `roots` (the service entry passes its host's folders). */
+export function createAppTasks(roots: DownloadRoots, limits: DownloadLimits = {}): TaskDefinition[] {
+  const stall = {
+    minBytesPerSecond: limits.minBytesPerSecond ?? DEFAULT_STALL_RULE.minBytesPerSecond,
+    windowMs: limits.stallWindowMs ?? DEFAULT_STALL_RULE.windowMs,
+  };
+  const download = createVideoDownload({ roots, stall, ...(limits.maxBytes !== undefined ? { maxBytes: limits.maxBytes } : {}) });
+  return [download, createPlaylistImport({ roots })];
+}
 
 export { createVideoDownload, videoDownload, videoDownloadInput, type VideoDownloadInput } from './video-download';
 export { createPlaylistImport, playlistImport, playlistImportInput, childRequests, itemFilename } from './playlist-import';
@@ -11,3 +30,4 @@ export { HttpJsonManifestSource } from './playlist/http-json-source';
 export { MANIFEST_LIMITS, manifestSchema, parseManifest, type Manifest, type ManifestItem, type ManifestSource } from './playlist/manifest';
 export type { DownloadCheckpoint } from './download/checkpoint';
 export type { DownloadResult } from './download/finish';
+export { DownloadRoots, rootsFromEnv } from './download/roots';

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { SpawnRequest } from '../../shared/schemas';
 import { defineTask } from '../engine/define';
+import { confineDir, rootsFromEnv, type DownloadRoots } from './download/roots';
 import { sanitizeFilename } from './download/safe-path';
 import { HttpJsonManifestSource } from './playlist/http-json-source';
 import type { ManifestItem, ManifestSource } from './playlist/manifest';
@@ -19,13 +20,16 @@ import type { VideoDownloadInput } from './video-download';
 
 export const playlistImportInput = z.strictObject({
   url: z.string().max(8192).refine((v) => /^https?:\/\//i.test(v) && URL.canParse(v), 'url must be an http:// or https:// address'),
-  dir: z.string().min(1).max(4096).refine((d) => path.isAbsolute(d) && !d.includes('\0'), 'dir must be an absolute path'),
+  // Absolute, or relative to the default downloads folder; confined by createPlaylistImport.
+  dir: z.string().min(1).max(4096).refine((d) => !d.includes('\0'), 'dir must not contain a NUL byte'),
 });
 
 export interface PlaylistImportOptions {
   source?: ManifestSource;
   /** Children per spawn call: bounds one transaction in the engine. */
   spawnChunk?: number;
+  /** The folders imports may write into (default: rootsFromEnv()); the children get the same. */
+  roots?: DownloadRoots;
 }
 
 /** A file name unique per item: "<title> [<id>].<ext>", the id hashed when it is not filename-safe. */
@@ -54,16 +58,18 @@ export function childRequests(items: ManifestItem[], dir: string): { requests: S
 export function createPlaylistImport(options: PlaylistImportOptions = {}) {
   const source = options.source ?? new HttpJsonManifestSource();
   const chunk = options.spawnChunk ?? 500;
+  const roots = options.roots ?? rootsFromEnv();
   return defineTask({
     type: 'playlist-import',
-    input: playlistImportInput,
+    input: playlistImportInput.superRefine(confineDir(roots)),
     concurrency: 1,
     maxAttempts: 5,
     backoff: { baseMs: 2000, maxMs: 60_000 },
     async run(ctx) {
       const manifest = await source.fetch(ctx.input.url, ctx.signal);
       const folder = sanitizeFilename(manifest.title, '');
-      const target = folder === '' ? path.resolve(ctx.input.dir) : path.join(path.resolve(ctx.input.dir), folder);
+      const base = roots.confine(ctx.input.dir).dir;
+      const target = folder === '' ? base : path.join(base, folder);
       const { requests, duplicates } = childRequests(manifest.items, target);
       if (duplicates > 0) ctx.log(`Skipped ${duplicates} repeated item id(s) in the playlist.`);
       for (let i = 0; i < requests.length; i += chunk) {

@@ -1,8 +1,8 @@
-import path from 'node:path';
 import { z } from 'zod';
 import { defineTask } from '../engine/define';
 import type { DownloadCheckpoint } from './download/checkpoint';
 import { openPartFile } from './download/part-file';
+import { confineDir, rootsFromEnv } from './download/roots';
 import { filenameProblem } from './download/safe-path';
 import { workerHash } from './download/stream-hash';
 import { Transfer, type DownloadOptions } from './download/transfer';
@@ -24,7 +24,8 @@ function isHttpUrl(value: string): boolean {
 
 export const videoDownloadInput = z.strictObject({
   url: z.string().max(8192).refine(isHttpUrl, 'url must be an http:// or https:// address'),
-  dir: z.string().min(1).max(4096).refine((d) => path.isAbsolute(d) && !d.includes('\0'), 'dir must be an absolute path'),
+  // Absolute, or relative to the default downloads folder; confined by createVideoDownload.
+  dir: z.string().min(1).max(4096).refine((d) => !d.includes('\0'), 'dir must not contain a NUL byte'),
   filename: z
     .string()
     .max(255)
@@ -55,10 +56,11 @@ export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = {
 
 /** Builds the video-download definition; tests inject short timeouts or a failing disk. */
 export function createVideoDownload(options: Partial<DownloadOptions> = {}) {
-  const opts: DownloadOptions = { ...DEFAULT_DOWNLOAD_OPTIONS, ...options };
+  const roots = options.roots ?? rootsFromEnv();
+  const opts: DownloadOptions = { ...DEFAULT_DOWNLOAD_OPTIONS, ...options, roots };
   return defineTask<typeof videoDownloadInput, DownloadCheckpoint>({
     type: 'video-download',
-    input: videoDownloadInput,
+    input: videoDownloadInput.superRefine(confineDir(roots)),
     concurrency: 3,
     maxAttempts: 8,
     backoff: { baseMs: 1000, maxMs: 60_000 },

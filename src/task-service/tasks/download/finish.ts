@@ -37,11 +37,39 @@ export async function hashFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+/** The size of `file` when it is a regular file itself (lstat: a symlink is not followed), else null. */
 async function sizeOf(file: string): Promise<number | null> {
   try {
-    return (await fs.stat(file)).size;
+    const st = await fs.lstat(file);
+    return st.isFile() ? st.size : null;
   } catch {
     return null;
+  }
+}
+
+/** True when anything at all is at `file`, a dangling symlink included (stat would say no). */
+async function entryExists(file: string): Promise<boolean> {
+  try {
+    await fs.lstat(file);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return false;
+    throw e;
+  }
+}
+
+/**
+ * Without hard links: claim the name with O_CREAT|O_EXCL (fails on any existing entry, a
+ * dangling symlink included, and never follows one), then rename the .part over our own empty
+ * placeholder. False when the name was taken.
+ */
+async function claimName(final: string): Promise<boolean> {
+  try {
+    await (await fs.open(final, 'wx')).close();
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw e;
   }
 }
 
@@ -49,11 +77,12 @@ async function sizeOf(file: string): Promise<number | null> {
 const NO_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV', 'EMLINK']);
 
 /**
- * Moves the finished .part to its name without ever replacing a file that is already there: a
- * user's file, or another download's. link() fails with EEXIST atomically; where links are not
- * supported, an existence check before the rename is the best there is. An existing file with
- * exactly our bytes is fine (the same video downloaded twice); anything else is a CONFLICT and
- * the .part stays, so the task finishes once the other file is moved away and it is retried.
+ * Moves the finished .part to its name without ever replacing an entry that is already there: a
+ * user's file, another download's, or a symlink (dangling or not). link() fails with EEXIST
+ * atomically and does not follow a symlink at the new name; where links are not supported, an
+ * O_EXCL placeholder claims the name first. An existing regular file with exactly our bytes is
+ * fine (the same video downloaded twice); anything else is a CONFLICT and the .part stays, so
+ * the task finishes once the other entry is moved away and it is retried.
  */
 async function publish(part: string, final: string, bytes: number, digest: string): Promise<void> {
   try {
@@ -63,16 +92,17 @@ async function publish(part: string, final: string, bytes: number, digest: strin
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code ?? '';
     if (code !== 'EEXIST' && !NO_LINKS.has(code)) throw e;
-  }
-  if ((await sizeOf(final)) === null) {
-    await fs.rename(part, final);
-    return;
+    if (code !== 'EEXIST' && (await claimName(final))) {
+      await fs.rename(part, final);
+      return;
+    }
   }
   if ((await sizeOf(final)) === bytes && (await hashFile(final)) === digest) {
     await fs.unlink(part);
     return;
   }
-  throw new PermanentError('CONFLICT', `${final} already exists with other content; move or rename it, then retry this download (its data is kept in ${part}).`);
+  const what = (await sizeOf(final)) === null && (await entryExists(final)) ? 'already exists and is not a regular file (a link or a folder)' : 'already exists with other content';
+  throw new PermanentError('CONFLICT', `${final} ${what}; move or rename it, then retry this download (its data is kept in ${part}).`);
 }
 
 /** Makes a rename durable: fsync the directory entry (not possible on every platform). */

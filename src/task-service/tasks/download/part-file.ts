@@ -25,8 +25,37 @@ export type OpenPart = (path: string) => Promise<PartHandle>;
 // O_NOFOLLOW: a symlink planted at "<name>.part" must not redirect our writes elsewhere.
 const OPEN_FLAGS = constants.O_RDWR | constants.O_CREAT | (constants.O_NOFOLLOW ?? 0);
 
+/** What a .part that is not our own plain file looks like when opened with O_NOFOLLOW. */
+const NOT_A_FILE = new Set(['ELOOP', 'EMLINK', 'EISDIR', 'ENOTDIR', 'EFTYPE']);
+
+/**
+ * Something else sits at the .part's name (a symlink, a folder, a hard link to another file, a
+ * FIFO). Permanent: retrying cannot fix it, and it used to burn every attempt as HANDLER_FAILED.
+ */
+export function notOurPartError(path: string, what: string): PermanentError {
+  return new PermanentError('CONFLICT', `${path} is ${what}, not a partial download; remove it, then retry this download.`);
+}
+
 export const openPartFile: OpenPart = async (path) => {
-  const fh = await fs.open(path, OPEN_FLAGS, 0o644);
+  if (constants.O_NOFOLLOW === undefined) {
+    // Windows has no O_NOFOLLOW: look first (a narrow race remains there, none on POSIX).
+    const st = await fs.lstat(path).catch(() => null);
+    if (st !== null && !st.isFile()) throw notOurPartError(path, 'a symbolic link or a folder');
+  }
+  let fh: fs.FileHandle;
+  try {
+    fh = await fs.open(path, OPEN_FLAGS, 0o644);
+  } catch (e) {
+    const code = (e as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && NOT_A_FILE.has(code)) throw notOurPartError(path, 'a symbolic link or a folder');
+    throw e;
+  }
+  const st = await fh.stat();
+  // A hard link would let our truncate and writes change another file.
+  if (!st.isFile() || st.nlink > 1) {
+    await fh.close();
+    throw notOurPartError(path, st.isFile() ? 'a hard link to another file' : 'not a regular file');
+  }
   const write = async (buf: Uint8Array, position: number): Promise<void> => {
     let done = 0;
     while (done < buf.byteLength) {

@@ -1,4 +1,3 @@
-import { promises as fs } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +11,10 @@ import { Checkpointer } from './checkpointer';
 import { checkFilename, deriveFilename, filenameProblem } from './safe-path';
 import type { StreamHash } from './stream-hash';
 import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } from './finish';
+import { enforceByteCap } from './byte-cap';
+import { prepareDir, type PrepareDirOptions } from './prepare-dir';
+import { rootsFromEnv, type DownloadRoots } from './roots';
+import { DEFAULT_STALL_RULE, StallWatch, type StallRule } from './stall-watch';
 
 /**
  * One run of a resumable download. Invariant: a saved checkpoint never claims more bytes than
@@ -42,6 +45,12 @@ export interface DownloadOptions {
   /** The running sha256 (off the main thread by default). */
   hash: () => StreamHash;
   now: () => number;
+  /** The folders this download may write into (default: rootsFromEnv()); see roots.ts. */
+  roots?: DownloadRoots;
+  /** Folder creation bounds (prepare-dir.ts), the size ceiling (byte-cap.ts), the speed rule. */
+  folders?: PrepareDirOptions;
+  maxBytes?: number;
+  stall?: StallRule;
 }
 
 type Outcome = 'done' | 'again' | 'again-after-416';
@@ -61,13 +70,15 @@ export class Transfer {
   private readonly checkpoints: Checkpointer;
   /** Set while this run holds the .part lock; a run that never got it must not touch the file. */
   private releasePart: (() => void) | null = null;
+  private readonly roots: DownloadRoots;
+  private speed: StallWatch | null = null;
 
   constructor(readonly ctx: TaskContext<DownloadInput, DownloadCheckpoint>, readonly opts: DownloadOptions) {
     const { input } = ctx;
     this.url = new URL(input.url);
     if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') throw new PermanentError('BAD_INPUT', `Only http and https URLs can be downloaded, not ${this.url.protocol}`);
-    if (!path.isAbsolute(input.dir) || input.dir.includes('\0')) throw new PermanentError('BAD_INPUT', `The folder ${JSON.stringify(input.dir)} must be an absolute path.`);
-    this.dir = path.resolve(input.dir);
+    this.roots = opts.roots ?? rootsFromEnv();
+    this.dir = this.roots.confine(input.dir).dir; // OUTSIDE_DOWNLOADS before anything touches the disk
     this.file = input.filename === undefined ? null : checkFilename(input.filename);
     this.checkpoints = new Checkpointer(opts, (bytes, sha) => this.persist(bytes, sha));
     this.hash = opts.hash();
@@ -88,15 +99,16 @@ export class Transfer {
   async run(): Promise<DownloadResult> {
     try {
       if (this.ctx.signal.aborted) throw this.ctx.signal.reason;
-      await fs.mkdir(this.dir, { recursive: true });
+      await prepareDir(this.roots, this.dir, this.ctx.signal, this.opts.folders);
       const recovered = await this.resume();
       if (recovered) {
         this.hash.dispose();
         return recovered;
       }
+      this.speed = new StallWatch(this.ctx.signal, this.opts.stall ?? DEFAULT_STALL_RULE, () => this.bytes, this.url.host, this.opts.now);
       let after416 = false;
       for (let round = 0; round < 4; round++) {
-        const answer = await httpGet(this.url, { headers: this.rangeHeaders(), signal: this.ctx.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
+        const answer = await httpGet(this.url, { headers: this.rangeHeaders(), signal: this.speed.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
         let outcome: Outcome;
         try {
           outcome = await this.receive(answer, after416);
@@ -110,6 +122,7 @@ export class Transfer {
     } catch (e) {
       throw await this.fail(e);
     } finally {
+      this.speed?.stop();
       this.releasePart?.();
     }
   }
@@ -194,6 +207,7 @@ export class Transfer {
   /** Writes, then hashes and counts (so the hash matches the disk), then checkpoints when due. */
   private async append(chunks: Buffer[]): Promise<void> {
     await this.checkpoints.check();
+    await enforceByteCap(this, chunks.reduce((n, c) => n + c.byteLength, 0));
     const handle = this.handle!;
     try {
       await (chunks.length === 1 ? handle.write(chunks[0]!, this.bytes) : handle.writev(chunks, this.bytes));
