@@ -2,6 +2,8 @@ import { isPortClosedError } from '../shared/port/link';
 import type { CreateTaskRequest } from '../shared/schemas';
 import type { TaskEvent } from '../shared/task';
 import { errorMessage, type QueueStatsView, type ServiceClient, type TaskAction } from './client';
+import { errorCode, explain } from './error-words';
+import { visibleRows, type Row, type Sort } from './order';
 import { ActivityModel, type Filter } from './store';
 
 /**
@@ -14,7 +16,9 @@ export type ConnectionStatus =
   | { kind: 'connecting' }
   | { kind: 'live' }
   | { kind: 'reconnecting'; message: string | null }
-  | { kind: 'gave-up'; message: string };
+  | { kind: 'gave-up'; message: string }
+  /** Another instance holds the data folder (SERVICE_LOCKED): waiting will not help. */
+  | { kind: 'locked'; message: string };
 
 /** What changed since the last paint; the view batches these per animation frame. */
 export interface Dirty {
@@ -25,6 +29,7 @@ export interface Dirty {
 }
 
 const PAGE = 500;
+const HISTORY_PAGE = 200;
 /** A safety bound on the first load; the watch keeps everything after it current. */
 const MAX_PAGES = 40;
 const STATS_EVERY_MS = 1_000;
@@ -35,13 +40,26 @@ export class Session {
   filter: Filter = 'all';
   selected: string | null = null;
   history: TaskEvent[] = [];
+  /** More of the selected task's journal can be paged in. */
+  historyMore = false;
+  /** The headline of the last failed call, in plain words; the technical detail beside it. */
   alert: string | null = null;
+  alertDetail: string | null = null;
+  search = '';
+  sort: Sort = 'newest';
+  readonly collapsed = new Set<string>();
+  /** The first downloads root the service offers (service.health downloadsRoots[0]), if any. */
+  defaultFolder: string | null = null;
+  /** Requests made while the service was away: sent again, same dedupeKey, once it is back. */
+  readonly unsent: CreateTaskRequest[] = [];
   stats: QueueStatsView | null = null;
   queuePaused = false;
   loaded = false;
   private stopWatch: (() => void) | null = null;
   private statsTimer: ReturnType<typeof setTimeout> | null = null;
   private historyLive = true;
+  private historyCursor: string | null = null;
+  private rowsCache: { version: number; key: string; rows: Row[] } | null = null;
   private readonly listeners = new Set<(d: Dirty) => void>();
 
   constructor(private readonly client: ServiceClient) {}
@@ -57,10 +75,13 @@ export class Session {
       {},
       {
         onChange: (change, seq) => {
+          const version = this.model.version;
           const rows = this.model.apply(change, seq);
-          const structural = change.kind === 'event';
-          const historyGrew = structural && this.appendHistory(change.event);
-          this.emit({ structure: structural, rows, chrome: structural, details: historyGrew || (structural && this.selected !== null && rows.has(this.selected)) });
+          const structural = this.model.version !== version;
+          const historyGrew = change.kind === 'event' && this.appendHistory(change.event);
+          // A journal event that moved nothing on screen (a checkpoint) repaints nothing.
+          if (!structural && rows.size === 0 && !historyGrew) return;
+          this.emit({ structure: structural, rows, chrome: structural, details: historyGrew || (this.selected !== null && rows.has(this.selected)) });
           if (structural) this.scheduleStats();
         },
         onState: (state) => {
@@ -75,8 +96,45 @@ export class Session {
 
   /** Main's view of the service (Electron): says why we wait, or that it gave up. */
   serviceStatus(kind: string, message: string | null): void {
-    if (kind === 'gave-up') this.setStatus({ kind: 'gave-up', message: message ?? 'The task service stopped' });
+    if (this.status.kind === 'locked') return;
+    if (kind === 'gave-up' && message && /SERVICE_LOCKED|another (instance|process)|already (running|in use)/i.test(message)) {
+      this.setStatus({ kind: 'locked', message });
+    } else if (kind === 'gave-up') this.setStatus({ kind: 'gave-up', message: message ?? 'The task service stopped' });
     else if (kind === 'restarting' && this.status.kind !== 'gave-up') this.setStatus({ kind: 'reconnecting', message });
+  }
+
+  /** Whether the service can take requests now; the forms are disabled otherwise. */
+  get online(): boolean {
+    return this.status.kind === 'live';
+  }
+
+  /** The flat, filtered, sorted rows of the list; cached until the model or a setting changes. */
+  rows(): Row[] {
+    const key = `${this.filter}|${this.search}|${this.sort}|${[...this.collapsed].join(',')}`;
+    const c = this.rowsCache;
+    if (c && c.version === this.model.version && c.key === key) return c.rows;
+    const rows = visibleRows(this.model, { filter: this.filter, search: this.search, sort: this.sort, collapsed: this.collapsed });
+    this.rowsCache = { version: this.model.version, key, rows };
+    return rows;
+  }
+
+  setSearch(text: string): void {
+    this.search = text.trim().toLowerCase();
+    this.emit({ structure: true, rows: new Set(), chrome: true, details: false });
+  }
+
+  setSort(sort: Sort): void {
+    this.sort = sort;
+    this.emit({ structure: true, rows: new Set(), chrome: false, details: false });
+  }
+
+  /** Collapses or expands a playlist (`open` forces a side). */
+  toggleCollapsed(id: string, open?: boolean): void {
+    const isOpen = !this.collapsed.has(id);
+    if (open === isOpen) return;
+    if (isOpen) this.collapsed.add(id);
+    else this.collapsed.delete(id);
+    this.emit({ structure: true, rows: new Set([id]), chrome: false, details: false });
   }
 
   /** The port dropped (seen by the transport before any subscription noticed). */
@@ -98,6 +156,7 @@ export class Session {
       this.loaded = true;
       if (this.status.kind === 'connecting') this.setStatus({ kind: 'live' });
       await this.loadStats();
+      await this.loadHealth();
       this.emit({ structure: true, rows: new Set(), chrome: true, details: false });
       return true;
     } catch (e) {
@@ -112,13 +171,29 @@ export class Session {
   }
 
   async select(id: string | null): Promise<void> {
+    const previous = this.selected;
     this.selected = id;
     this.history = [];
     this.historyLive = true;
-    this.emit({ structure: false, rows: new Set(), chrome: false, details: true });
+    this.historyMore = false;
+    this.historyCursor = null;
+    const rows = new Set<string>();
+    if (previous) rows.add(previous);
+    if (id) rows.add(id);
+    this.emit({ structure: false, rows, chrome: false, details: true });
     if (id !== null) await this.loadHistory(id);
   }
 
+  /** Pages the next part of the selected task's journal in, up to its end. */
+  async loadMoreHistory(): Promise<void> {
+    if (this.selected === null || this.historyCursor === null) return;
+    await this.loadHistory(this.selected, this.historyCursor);
+  }
+
+  /**
+   * Runs a row action. Pausing or resuming a playlist is one call on the parent: the engine
+   * cascades it to the children that are not finished.
+   */
   async act(action: TaskAction, id: string): Promise<void> {
     await this.call(async () => {
       const task = await this.client.act(action, id);
@@ -126,15 +201,33 @@ export class Session {
     });
   }
 
+  /**
+   * Creates a task. Each request carries a dedupeKey, so a request cut off by a service restart
+   * is sent again when the service is back without creating it twice (a duplicate key returns
+   * the existing task): nothing submitted is silently lost.
+   */
   async create(req: CreateTaskRequest): Promise<boolean> {
-    return this.call(async () => {
-      const task = await this.client.create(req);
+    const keyed: CreateTaskRequest = { ...req, dedupeKey: req.dedupeKey ?? `submit-${randomKey()}` };
+    try {
+      const task = await this.client.create(keyed);
+      if (this.alert !== null) this.dismissAlert();
       this.emit({ structure: true, rows: this.model.merge([task]), chrome: true, details: false });
-    });
+      return true;
+    } catch (e) {
+      if (isPortClosedError(e) && this.status.kind !== 'gave-up' && this.status.kind !== 'locked') {
+        this.unsent.push(keyed);
+        this.disconnected();
+        this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
+        return false;
+      }
+      this.fail(e);
+      return false;
+    }
   }
 
+  /** Removes what clearPlan() lists (completed and cancelled roots; failed ones stay). */
   async clearFinished(): Promise<void> {
-    for (const id of this.model.finishedRoots()) {
+    for (const id of this.model.clearPlan().ids) {
       if (!(await this.call(() => this.client.act('remove', id)))) return;
     }
   }
@@ -146,8 +239,16 @@ export class Session {
     this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
   }
 
+  /** A message of the page's own (not a failed call), e.g. a file that could not be opened. */
+  notify(message: string): void {
+    this.alert = message;
+    this.alertDetail = null;
+    this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
+  }
+
   dismissAlert(): void {
     this.alert = null;
+    this.alertDetail = null;
     this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
   }
 
@@ -169,6 +270,7 @@ export class Session {
     if (this.status.kind !== 'reconnecting') return;
     if (!(await this.refresh()) || this.status.kind !== 'reconnecting') return;
     this.setStatus({ kind: 'live' });
+    for (const req of this.unsent.splice(0)) await this.create(req);
     if (this.selected) await this.loadHistory(this.selected);
   }
 
@@ -181,18 +283,39 @@ export class Session {
     return true;
   }
 
-  private async loadHistory(id: string): Promise<void> {
+  /** The first page (no cursor) replaces the history; a later page extends it. */
+  private async loadHistory(id: string, cursor?: string): Promise<void> {
     try {
-      const page = await this.client.events({ id, limit: 200 });
+      const page = await this.client.events(cursor === undefined ? { id, limit: HISTORY_PAGE } : { id, cursor, limit: HISTORY_PAGE });
       if (this.selected !== id) return;
+      const before = cursor === undefined ? [] : this.history.filter((e) => e.seq < (page.items[0]?.seq ?? Infinity));
       // Events the watch appended while this page was on its way are kept after it.
       const lastListed = page.items[page.items.length - 1]?.seq ?? -1;
-      this.history = [...page.items, ...this.history.filter((e) => e.seq > lastListed)];
-      // A history cut at the page limit is not extended live: the gap would not show.
+      const after = this.history.filter((e) => e.seq > lastListed && (cursor !== undefined || this.historyLive));
+      this.history = [...before, ...page.items, ...after];
+      // A history cut at the page limit is not extended live (the gap would not show) until
+      // the person has paged to its end.
       this.historyLive = page.nextCursor === null;
+      this.historyCursor = page.nextCursor;
+      this.historyMore = page.nextCursor !== null;
       this.emit({ structure: false, rows: new Set(), chrome: false, details: true });
     } catch (e) {
       this.fail(e);
+    }
+  }
+
+  /** The default folder for the forms: the service's first downloads root, when it says. */
+  private async loadHealth(): Promise<void> {
+    if (!this.client.health) return;
+    try {
+      const roots = (await this.client.health()).downloadsRoots;
+      const first = Array.isArray(roots) && typeof roots[0] === 'string' ? roots[0] : null;
+      if (first !== this.defaultFolder) {
+        this.defaultFolder = first;
+        this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
+      }
+    } catch {
+      // a nicety: without it the Folder field keeps its placeholder
     }
   }
 
@@ -239,7 +362,14 @@ export class Session {
       this.disconnected();
       return;
     }
-    this.alert = errorMessage(e);
+    const code = errorCode(e);
+    if (code === 'SERVICE_LOCKED') {
+      this.setStatus({ kind: 'locked', message: errorMessage(e) });
+      return;
+    }
+    const explained = explain(code, errorMessage(e));
+    this.alert = explained.sentence;
+    this.alertDetail = explained.detail;
     this.emit({ structure: false, rows: new Set(), chrome: true, details: false });
   }
 
@@ -251,4 +381,9 @@ export class Session {
   private emit(d: Dirty): void {
     for (const fn of this.listeners) fn(d);
   }
+}
+
+function randomKey(): string {
+  const c = globalThis.crypto;
+  return typeof c?.randomUUID === 'function' ? c.randomUUID() : `${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
 }
