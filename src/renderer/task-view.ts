@@ -98,7 +98,7 @@ export function stateWords(task: Task, now: number): string {
       return 'done';
     case 'failed':
       if (task.error?.retryable && a.failed >= a.max) return `failed after ${a.max} tries`;
-      return task.error?.retryable === false ? 'failed; retrying would not help' : 'failed';
+      return 'failed';
     case 'cancelled':
       return 'cancelled';
   }
