@@ -176,7 +176,7 @@ describe('Session', () => {
     const svc = new FakeService();
     svc.tasks = [task('a', { state: 'running' })];
     const all: TaskEvent[] = Array.from({ length: 450 }, (_, i) => ({ seq: i + 1, taskId: 'a', kind: 'checkpoint', from: null, to: null, data: null, at: i }));
-    svc.events = async (req: { cursor?: string; limit?: number }) => {
+    svc.events = async (req = {}) => {
       const start = req.cursor ? Number(req.cursor) : 0;
       const items = all.slice(start, start + (req.limit ?? 200));
       return { items, nextCursor: start + items.length < all.length ? String(start + items.length) : null };
