@@ -68,7 +68,7 @@ export class ChromeView {
       h('details', {}, h('summary', {}, 'Technical detail'), this.alertDetail),
       h('button', { type: 'button', 'data-action': 'dismiss-alert', 'aria-label': 'Dismiss error' }, '×'),
     );
-    this.notice = h('p', { class: 'notice', role: 'status', hidden: true });
+    this.notice = h('p', { class: 'notice', 'aria-live': 'polite', hidden: true });
     this.toolbar = h(
       'div',
       { class: 'toolbar' },

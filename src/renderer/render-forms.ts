@@ -33,7 +33,7 @@ export class FormsView {
     const forms = FORMS.map((f) => {
       const dir = h('input', { id: `${f.id}-dir`, name: 'dir', type: 'text', required: true, placeholder: 'Folder to save into, e.g. /home/you/Videos', autocomplete: 'off' });
       this.dirs.push(dir);
-      const note = h('p', { class: 'form-note', role: 'status' });
+      const note = h('p', { class: 'form-note' });
       this.notes.push(note);
       const set = h(
         'fieldset',
