@@ -119,6 +119,7 @@ export class TaskListView {
       this.placed.set(r.id, r);
       this.updateRow(session, ctx, row, r);
     }
+    this.order(first, last);
     for (const [id, row] of this.mounted) {
       if (keep.has(id)) continue;
       // Keep the focused row until focus moves on: removing it would drop focus to <body>.
@@ -127,6 +128,22 @@ export class TaskListView {
       this.mounted.delete(id);
       this.placed.delete(id);
     }
+  }
+
+  /**
+   * DOM order follows the visual order, so Tab and screen readers walk the rows top to
+   * bottom. Moving the focused row would blur it, so focus is put back if that happened.
+   */
+  private order(first: number, last: number): void {
+    const active = document.activeElement as HTMLElement | null;
+    let at = 0;
+    for (let i = first; i < last; i++) {
+      const el = this.mounted.get(this.rows[i]!.id)!.el;
+      const here = this.list.children[at];
+      if (here !== el) this.list.insertBefore(el, here ?? null);
+      at += 1;
+    }
+    if (active && active !== document.activeElement && active.isConnected) active.focus({ preventScroll: true });
   }
 
   private updateRow(session: Session, ctx: RowContext, row: TaskRow, known?: Row): void {
