@@ -50,8 +50,17 @@ function comparator(sort: Sort, children: boolean): (a: Task, b: Task) => number
   }
 }
 
+/** Per task row object: a task replaced by a newer row gets a fresh entry. */
+const haystacks = new WeakMap<Task, string>();
+
 /** What search looks at: the title, the address and the destination. */
 function haystack(task: Task): string {
+  let text = haystacks.get(task);
+  if (text === undefined) haystacks.set(task, (text = buildHaystack(task)));
+  return text;
+}
+
+function buildHaystack(task: Task): string {
   const input = (task.input ?? {}) as Record<string, unknown>;
   const file = fileTarget(task);
   return `${task.title}\n${typeof input.url === 'string' ? input.url : ''}\n${file?.path ?? file?.dir ?? ''}\n${file?.name ?? ''}`.toLowerCase();

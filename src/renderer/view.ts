@@ -163,10 +163,13 @@ export function mountView(root: HTMLElement, session: Session): ViewHandle {
     if (!req) return;
     const button = form.querySelector('button[type=submit]') as HTMLButtonElement | null;
     if (button) button.disabled = true;
+    const sent = (req.input as { url: string }).url;
     void session.create(req).then((ok) => {
       if (button) button.disabled = false;
-      // Keep the folder for the next one; a failure keeps the URL so it can be fixed.
-      if (ok) (form.elements.namedItem('url') as HTMLInputElement).value = '';
+      // Keep the folder for the next one; a failure keeps the URL so it can be fixed. An
+      // address typed while this one was on its way is the next request: never erase it.
+      const field = form.elements.namedItem('url') as HTMLInputElement;
+      if (ok && field.value.trim() === sent) field.value = '';
     });
   });
 
