@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DesktopIntegration, type DesktopFns } from '../src/main/desktop-integration';
+import { DesktopIntegration, followService, type DesktopFns } from '../src/main/desktop-integration';
 import { ManualClock } from '../src/task-service/engine/clock';
 import type { Task, TaskChange, TaskState } from '../src/shared/task';
 
@@ -83,5 +83,30 @@ describe('DesktopIntegration', () => {
     expect(calls.badges).toEqual([0, 1, 2]);
     d.apply({ kind: 'event', event: { seq: ++seq, taskId: 's', kind: 'removed', from: 'failed', to: null, data: null, at: seq }, task: null });
     expect(calls.badges.at(-1)).toBe(1);
+  });
+
+  it('follows the service: a full listing each time the watch goes live, then its changes', async () => {
+    const { fns, calls } = electronFns(new ManualClock(0));
+    const d = new DesktopIntegration(fns);
+    const listed: Task[][] = [[task('a', { state: 'failed' })], [task('a', { state: 'failed' }), task('b', { state: 'failed' })]];
+    let lists = 0;
+    let live = () => {};
+    let change: (c: TaskChange) => void = () => {};
+    followService(
+      {
+        list: async () => ({ items: listed[Math.min(lists++, 1)]!, nextCursor: null }),
+        watch: (onChange, onLive) => ((change = onChange), (live = onLive), () => {}),
+      },
+      d,
+    );
+    live();
+    await new Promise((r) => setImmediate(r));
+    expect(calls.badges.at(-1)).toBe(1);
+    change(to(task('c', { state: 'running' }), 'failed'));
+    expect(calls.badges.at(-1)).toBe(2);
+    live(); // after a service restart: listed again
+    await new Promise((r) => setImmediate(r));
+    expect(lists).toBe(2);
+    expect(calls.badges.at(-1)).toBe(2);
   });
 });

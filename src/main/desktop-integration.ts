@@ -149,3 +149,31 @@ export class DesktopIntegration {
 function known(t: Task): Known {
   return { type: t.type, title: t.title, state: t.state, parentId: t.parentId, current: t.progress?.current ?? null, total: t.progress?.total ?? null };
 }
+
+/** Main's view of the service, as DesktopIntegration needs it (tasks.list pages + tasks.watch). */
+export interface DesktopSource {
+  list(cursor: string | undefined): Promise<{ items: Task[]; nextCursor: string | null }>;
+  /** Calls `onLive` when the watch is (re)sent on a port; returns the unsubscribe function. */
+  watch(onChange: (change: TaskChange) => void, onLive: () => void): () => void;
+}
+
+/**
+ * Keeps `d` in step with the service: the watch first, then a full listing each time the watch
+ * goes live (start and after every service restart), so nothing between them is missed.
+ */
+export function followService(source: DesktopSource, d: DesktopIntegration): () => void {
+  const reload = async () => {
+    const all: Task[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await source.list(cursor);
+      all.push(...page.items);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor !== undefined);
+    d.load(all);
+  };
+  return source.watch(
+    (change) => d.apply(change),
+    () => void reload().catch(() => {}), // the service went away again: the next live reloads
+  );
+}

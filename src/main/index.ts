@@ -1,14 +1,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, MessageChannelMain, app, dialog, ipcMain, session, utilityProcess } from 'electron';
+import { BrowserWindow, MessageChannelMain, Notification, app, dialog, ipcMain, session, shell, utilityProcess } from 'electron';
 import type { MessagePortMain, WebContents } from 'electron';
 import servicePath from '../task-service/main?modulePath';
 // Emitted as its own chunk; the service's worker threads start from it (engine/worker-path.ts).
 import workerEntryPath from '../task-service/engine/worker-entry?modulePath';
 import { IPC, type ServiceStatus } from '../shared/ipc';
+import type { Task } from '../shared/task';
 import { SERVICE_ENV, databasePath, findNativeBinding, nativeBindingCandidates, userDataOverride } from './app-config';
 import { PortBroker } from './port-broker';
+import { createTRPCClient } from '@trpc/client';
+import { fromElectronPort } from '../shared/port/adapters';
+import { PortConnection } from '../shared/port/connection';
+import { portLink } from '../shared/port/link';
+import type { AppRouter } from '../task-service/rpc/router';
+import { DesktopIntegration, followService } from './desktop-integration';
+import { pickFolder, runFileAction } from './file-actions';
 import { contentSecurityPolicy } from './security';
 import { Supervisor, describeExit, type ServiceChild, type SupervisorState } from './supervisor';
 
@@ -65,6 +73,8 @@ async function start(): Promise<void> {
     event.sender.send(IPC.serviceState, toStatus(supervisor.state));
   });
 
+  wireDesktop(broker);
+
   // For e2e only (Playwright's electronApp.evaluate runs here, in main): which pid to kill.
   (globalThis as { __playlistify?: unknown }).__playlistify = { servicePid: () => supervisor.service?.pid };
   supervisor.start();
@@ -84,6 +94,49 @@ async function start(): Promise<void> {
     event.preventDefault();
     drained = true; // once: a second quit request while draining just waits for this one
     void supervisor.stop().finally(() => app.quit());
+  });
+}
+
+/**
+ * Main's own service client (the broker's main port, again after each restart) feeds the
+ * desktop integration and answers the page's file actions by task id.
+ */
+function wireDesktop(broker: PortBroker<WebContents, MessagePortMain>): void {
+  const connection = new PortConnection({ resubscribe: true });
+  broker.onMainPort((port) => connection.setPort(fromElectronPort(port)));
+  const trpc = createTRPCClient<AppRouter>({ links: [portLink<AppRouter>({ connection })] });
+  const win = () => BrowserWindow.getAllWindows()[0];
+  const desktop = new DesktopIntegration({
+    notify: (title, body) => Notification.isSupported() && new Notification({ title, body }).show(),
+    setProgressBar: (value) => win()?.setProgressBar(value),
+    setBadgeCount: (count) => app.setBadgeCount(count),
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+  });
+  followService(
+    {
+      list: async (cursor) => (await trpc.tasks.list.query(cursor === undefined ? { limit: 500 } : { limit: 500, cursor })) as Awaited<ReturnType<Parameters<typeof followService>[0]['list']>>,
+      watch(onChange, onLive) {
+        const sub = trpc.tasks.watch.subscribe({}, {
+          onStarted: onLive,
+          onData: (v) => v.data.kind !== 'sync' && onChange(v.data as Parameters<typeof onChange>[0]),
+          onConnectionStateChange: (s) => s.state === 'pending' && onLive(),
+        });
+        return () => sub.unsubscribe();
+      },
+    },
+    desktop,
+  );
+  const trusted = (event: Electron.IpcMainInvokeEvent) => event.senderFrame === event.sender.mainFrame && broker.isOurs(event.sender.id);
+  ipcMain.handle(IPC.fileAction, (event, action: unknown, id: unknown) =>
+    trusted(event)
+      ? runFileAction({ getTask: async (tid) => (await trpc.tasks.get.query({ id: tid })) as Task, showItemInFolder: shell.showItemInFolder, openPath: shell.openPath, exists: fs.existsSync }, action, id)
+      : { ok: false, message: 'Refused.' },
+  );
+  ipcMain.handle(IPC.pickFolder, (event) => {
+    const owner = BrowserWindow.fromWebContents(event.sender);
+    if (!trusted(event) || !owner) return null;
+    return pickFolder({ showOpenDialog: (o) => dialog.showOpenDialog(owner, o) }, path.join(app.getPath('downloads'), 'Playlistify'));
   });
 }
 

@@ -8,7 +8,16 @@ import { IPC } from '../shared/ipc';
  * channel Electron recommends for MessagePorts, then asks main for a port.
  */
 
-contextBridge.exposeInMainWorld('playlistify', Object.freeze({ host: 'electron' }));
+// Besides the marker: the folder picker and Show in folder / Open, which send only a task id
+// (main takes the path from the service).
+contextBridge.exposeInMainWorld(
+  'playlistify',
+  Object.freeze({
+    host: 'electron',
+    pickFolder: () => ipcRenderer.invoke(IPC.pickFolder),
+    fileAction: (action: string, id: string) => ipcRenderer.invoke(IPC.fileAction, String(action), String(id)),
+  }),
+);
 
 ipcRenderer.on(IPC.servicePort, (event) => {
   window.postMessage(IPC.servicePort, '*', event.ports);

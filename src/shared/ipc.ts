@@ -10,6 +10,10 @@ export const IPC = {
   servicePort: 'playlistify:service-port',
   /** main -> preload -> page: the service lifecycle, so the page can say why it waits. */
   serviceState: 'playlistify:service-state',
+  /** page -> preload -> main (invoke): show or open a completed task's file, by task id only. */
+  fileAction: 'playlistify:file-action',
+  /** page -> preload -> main (invoke): the folder picker (dialog.showOpenDialog). */
+  pickFolder: 'playlistify:pick-folder',
 } as const;
 
 /** What the page is told about the service lifecycle (a plain, cloneable object). */
