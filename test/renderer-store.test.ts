@@ -131,6 +131,7 @@ describe('incremental updates', () => {
     m.apply(tick('c', 100, 300, 2000));
     const a = m.aggregate('p');
     expect(a).toMatchObject({ total: 3, done: 1, failed: 1, running: 1, bytesDone: 200, speed: 100 });
+    expect(a.units).toBeCloseTo(1 + 100 / 300); // the bar: one done, a third of one more
     expect(a.bytesTotal).toBeNull(); // the failed child's size was never known
   });
 

@@ -68,7 +68,7 @@ describe('history', () => {
 
 describe('playlists and clearing', () => {
   it('reads a partial failure as "18 of 20 downloaded, 2 failed"', () => {
-    const agg = { total: 20, done: 18, failed: 2, cancelled: 0, running: 0, bytesDone: 0, bytesTotal: null, speed: null, eta: null };
+    const agg = { total: 20, done: 18, failed: 2, cancelled: 0, running: 0, bytesDone: 0, units: 18, bytesTotal: null, speed: null, eta: null };
     expect(playlistFigures(task({ type: 'playlist-import', state: 'failed' }), agg, true)).toBe('18 of 20 downloaded, 2 failed');
   });
 

@@ -161,7 +161,7 @@ function whereWords(task: Task, t: FileTarget): string {
 function bar(model: ActivityModel, task: Task, agg: Aggregate | null): { ratio: number | null; badRatio: number } {
   if (agg && agg.total > 0) {
     // A playlist's bar shows what is done and, in red, what failed: never a full bar for "2 of 3 failed".
-    return { ratio: agg.done / agg.total, badRatio: (agg.failed + agg.cancelled) / agg.total };
+    return { ratio: agg.units / agg.total, badRatio: (agg.failed + agg.cancelled) / agg.total };
   }
   if (task.state === 'completed') return { ratio: 1, badRatio: 0 };
   const p = model.progressOf(task);

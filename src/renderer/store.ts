@@ -32,6 +32,8 @@ export interface Aggregate {
   cancelled: number;
   running: number;
   bytesDone: number;
+  /** Finished children count whole, running ones by their own fraction (0..total). */
+  units: number;
   /** Null while some child's size is not known yet. */
   bytesTotal: number | null;
   speed: number | null;
@@ -138,7 +140,7 @@ export class ActivityModel {
 
   /** A parent's children summed: counts by outcome, bytes, combined speed and ETA. */
   aggregate(id: string): Aggregate {
-    const a: Aggregate = { total: 0, done: 0, failed: 0, cancelled: 0, running: 0, bytesDone: 0, bytesTotal: 0, speed: null, eta: null };
+    const a: Aggregate = { total: 0, done: 0, failed: 0, cancelled: 0, running: 0, bytesDone: 0, units: 0, bytesTotal: 0, speed: null, eta: null };
     for (const cid of this.childIds(id)) {
       const c = this.tasks.get(cid);
       if (!c) continue;
@@ -149,6 +151,8 @@ export class ActivityModel {
       else if (c.state === 'running') a.running += 1;
       const p = this.progressOf(c);
       a.bytesDone += p?.current ?? 0;
+      if (c.state === 'completed') a.units += 1;
+      else if (!isTerminal(c.state) && p) a.units += Math.min(1, Math.max(0, p.ratio ?? (p.total ? (p.current ?? 0) / p.total : 0)));
       if (a.bytesTotal !== null) a.bytesTotal = p?.total != null ? a.bytesTotal + p.total : null;
       const s = this.speedOf(cid);
       if (s !== null) a.speed = (a.speed ?? 0) + s;
