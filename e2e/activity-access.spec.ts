@@ -99,3 +99,25 @@ test('a finished download shows its path; the web host copies it, the desktop ap
     await expect(row.getByRole('button', { name: /^Open of/ })).toBeVisible();
   }
 });
+
+test('keyboard: arrows move between rows, / focuses search, C cancels the focused row', async ({ app, server }) => {
+  server.route('/k1.mp4', { content: { size: 256 * 1024, seed: 21 } });
+  server.route('/k2.mp4', { content: { size: 64 * MB, seed: 22 }, bytesPerSecond: 256 * 1024 });
+  const { page } = app;
+  await submitForm(page, 'Download URL', server.url('/k1.mp4'), app.downloadsDir);
+  await expect(taskRow(page, '/k1.mp4').locator('.badge')).toHaveText('completed');
+  await submitForm(page, 'Download URL', server.url('/k2.mp4'), app.downloadsDir);
+  const k2 = taskRow(page, '/k2.mp4');
+  await expect(k2.locator('.badge')).toHaveText('running');
+  // Newest first: k2, then k1.
+  await k2.locator('.title').focus();
+  await page.keyboard.press('ArrowDown');
+  await expect(taskRow(page, '/k1.mp4').locator('.title')).toBeFocused();
+  await page.keyboard.press('ArrowUp');
+  await expect(k2.locator('.title')).toBeFocused();
+  await page.keyboard.press('c');
+  await expect(k2.locator('.badge')).toHaveText('cancelled');
+  await expect(k2.locator('.title')).toBeFocused();
+  await page.keyboard.press('/');
+  await expect(page.getByLabel('Search', { exact: true })).toBeFocused();
+});

@@ -79,3 +79,33 @@ test('a retry in backoff reads as a countdown with the try number; the error is 
   await row.getByRole('button', { name: `Cancel ${url}` }).click();
   await expect(row.locator('.badge')).toHaveText('cancelled');
 });
+
+test('a progress tick patches only its own row: finished rows are not touched while a download runs', async ({ app, server }) => {
+  server.route('/done-1.mp4', { content: { size: 256 * KB, seed: 11 } });
+  server.route('/done-2.mp4', { content: { size: 256 * KB, seed: 12 } });
+  server.route('/busy.mp4', { content: { size: 64 * 1024 * KB, seed: 13 }, bytesPerSecond: 1024 * KB });
+  const { page } = app;
+  for (const name of ['done-1', 'done-2']) await submitForm(page, 'Download URL', server.url(`/${name}.mp4`), app.downloadsDir);
+  await expect(page.locator('li.task .badge', { hasText: 'completed' })).toHaveCount(2);
+  await submitForm(page, 'Download URL', server.url('/busy.mp4'), app.downloadsDir);
+  const busy = taskRow(page, '/busy.mp4');
+  await expect(busy.locator('.figures')).toContainText('of 64 MB');
+  const busyId = await busy.getAttribute('data-task-id');
+  // Two seconds of ticks and checkpoints: every DOM change must be inside the running row.
+  const touched = await page.evaluate(async () => {
+    const list = document.querySelector('ul.tasks')!;
+    const ids = new Set<string>();
+    const observer = new MutationObserver((records) => {
+      for (const r of records) {
+        const el = r.target instanceof Element ? r.target : r.target.parentElement;
+        ids.add(el?.closest('li.task')?.getAttribute('data-task-id') ?? (el === list ? 'the list itself' : 'outside a row'));
+      }
+    });
+    observer.observe(list, { subtree: true, childList: true, characterData: true, attributes: true });
+    await new Promise((r) => setTimeout(r, 2000));
+    observer.disconnect();
+    return [...ids];
+  });
+  expect(touched).toEqual([busyId]);
+  await busy.getByRole('button', { name: /^Cancel / }).click();
+});

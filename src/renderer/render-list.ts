@@ -1,4 +1,4 @@
-import { h } from './dom';
+import { h, setHidden } from './dom';
 import type { Row } from './order';
 import { TaskRow, type RowContext } from './render-row';
 import type { Dirty, Session } from './session';
@@ -56,8 +56,8 @@ export class TaskListView {
     this.ctx = ctx;
     if (dirty.structure || layout) {
       this.rows = session.rows();
-      this.list.style.height = `${this.rows.length * this.rowHeight}px`;
-      this.list.dataset.count = String(this.rows.length);
+      if (this.list.style.height !== `${this.rows.length * this.rowHeight}px`) this.list.style.height = `${this.rows.length * this.rowHeight}px`;
+      if (this.list.dataset.count !== String(this.rows.length)) this.list.dataset.count = String(this.rows.length);
       this.mountWindow(session, ctx);
       this.renderEmpty(session);
       return;
@@ -154,7 +154,7 @@ export class TaskListView {
   }
 
   private renderEmpty(session: Session): void {
-    this.empty.hidden = this.rows.length > 0;
+    setHidden(this.empty, this.rows.length > 0);
     this.empty.textContent = !session.loaded
       ? 'Loading tasks…'
       : session.model.tasks.size === 0

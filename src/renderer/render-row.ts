@@ -1,6 +1,6 @@
 import { isTerminal, type Task, type TaskState } from '../shared/task';
 import type { TaskAction } from './client';
-import { h, setAttr, setText } from './dom';
+import { h, setAttr, setHidden, setStyle, setText } from './dom';
 import { explain } from './error-words';
 import { formatBytes, formatDuration, formatSpeed } from './format';
 import type { Aggregate, ActivityModel } from './store';
@@ -97,7 +97,7 @@ export class TaskRow {
 
   /** Puts the row at its place in the virtual list. */
   place(index: number, setSize: number, rowHeight: number): void {
-    this.el.style.transform = `translateY(${index * rowHeight}px)`;
+    setStyle(this.el, 'transform', `translateY(${index * rowHeight}px)`);
     setAttr(this.el, 'aria-posinset', String(index + 1));
     setAttr(this.el, 'aria-setsize', String(setSize));
   }
@@ -105,7 +105,7 @@ export class TaskRow {
   update(ctx: RowContext, task: Task, selected: boolean, childCount: number, collapsed: boolean): void {
     const name = task.title || task.id;
     const agg = childCount > 0 || isPlaylist(task) ? ctx.model.aggregate(task.id) : null;
-    this.toggle.hidden = this.depth !== 0 || childCount === 0;
+    setHidden(this.toggle, this.depth !== 0 || childCount === 0);
     setText(this.toggle, collapsed ? '▸' : '▾');
     setAttr(this.toggle, 'aria-expanded', collapsed ? 'false' : 'true');
     setAttr(this.toggle, 'aria-label', `${collapsed ? 'Expand' : 'Collapse'} ${name}`);
@@ -121,8 +121,8 @@ export class TaskRow {
     const { ratio, badRatio } = bar(ctx.model, task, agg);
     setAttr(this.bar, 'aria-label', `Progress of ${name}`);
     setAttr(this.bar, 'aria-valuenow', ratio === null ? null : String(Math.round(ratio * 100)));
-    this.fill.style.width = `${Math.round((ratio ?? 0) * 100)}%`;
-    this.bad.style.width = `${Math.round(badRatio * 100)}%`;
+    setStyle(this.fill, 'width', `${Math.round((ratio ?? 0) * 100)}%`);
+    setStyle(this.bad, 'width', `${Math.round(badRatio * 100)}%`);
     setText(this.figures, agg ? playlistFigures(task, agg, ctx.online) : figures(ctx, task));
 
     const error = task.error && (task.state === 'failed' || task.state === 'queued') ? explain(task.error.code, task.error.message).sentence : null;
@@ -134,13 +134,13 @@ export class TaskRow {
     setText(this.file, target ? `→ ${whereWords(task, target)}` : '');
     setAttr(this.file, 'title', target ? (target.path ?? target.dir) : null);
     const finished = target?.path != null;
-    this.fileButtons[0]!.hidden = !finished || ctx.host !== 'web';
-    this.fileButtons[1]!.hidden = !finished || ctx.host !== 'electron';
-    this.fileButtons[2]!.hidden = !finished || ctx.host !== 'electron';
+    setHidden(this.fileButtons[0]!, !finished || ctx.host !== 'web');
+    setHidden(this.fileButtons[1]!, !finished || ctx.host !== 'electron');
+    setHidden(this.fileButtons[2]!, !finished || ctx.host !== 'electron');
     for (const b of this.fileButtons) setAttr(b, 'aria-label', `${b.textContent} of ${name}`);
 
     for (const [action, b] of this.buttons) {
-      b.hidden = !ACTIONS[action].when(task);
+      setHidden(b, !ACTIONS[action].when(task));
       setAttr(b, 'aria-label', `${ACTIONS[action].label} ${name}`);
     }
   }
