@@ -17,6 +17,7 @@ export class DetailsView {
   private readonly body: HTMLElement;
   private readonly heading: HTMLElement;
   private shownFor: string | null = null;
+  private shownKey = '';
 
   constructor() {
     this.heading = h('h2', { tabindex: -1 }, 'Details');
@@ -31,11 +32,18 @@ export class DetailsView {
     this.el.hidden = !task;
     if (!task) {
       this.shownFor = null;
+      this.shownKey = '';
       this.body.replaceChildren();
       return false;
     }
     const opened = this.shownFor !== task.id;
+    // Progress ticks of the selected task change nothing shown here: skip them, so a repaint
+    // never steals focus from the disclosure or the "more" button while someone reads.
+    const key = `${task.id}|${task.updatedAt}|${stateWords(task, now)}|${session.history.length}|${session.history[session.history.length - 1]?.seq}|${session.historyMore}`;
+    if (!opened && key === this.shownKey) return false;
+    this.shownKey = key;
     this.shownFor = task.id;
+    const focused = this.body.contains(document.activeElement) ? focusKey(document.activeElement!) : null;
     const name = task.title || task.id;
     const a = attemptsOf(task);
     const file = fileTarget(task);
@@ -63,6 +71,7 @@ export class DetailsView {
     parts.push(h('h4', {}, 'History'), h('ol', { class: 'history', 'aria-label': `History of ${name}` }, ...lines));
     if (session.historyMore) parts.push(h('button', { type: 'button', 'data-action': 'more-history' }, 'Show more history'));
     this.body.replaceChildren(...parts);
+    if (focused) (this.body.querySelector<HTMLElement>(focused) ?? this.heading).focus();
     return opened;
   }
 
@@ -74,6 +83,13 @@ export class DetailsView {
 function errorBlock(task: Task, open: boolean): HTMLElement {
   const e = explain(task.error!.code, task.error!.message);
   return h('div', { class: 'error-block' }, h('p', { class: 'task-error' }, e.sentence), h('details', { open }, h('summary', {}, 'Technical detail'), h('code', {}, e.detail)));
+}
+
+/** A selector finding the rebuilt twin of a focused control (the body is rebuilt on change). */
+function focusKey(el: Element): string | null {
+  if (el.tagName === 'SUMMARY') return '.error-block summary';
+  const action = el.getAttribute('data-action');
+  return action ? `[data-action="${action}"]` : null;
 }
 
 function pair(term: string, value: string): HTMLElement[] {
