@@ -33,6 +33,7 @@ const HISTORY_PAGE = 200;
 /** A safety bound on the first load; the watch keeps everything after it current. */
 const MAX_PAGES = 40;
 const STATS_EVERY_MS = 1_000;
+const LOAD_PAINT_MS = 250;
 
 export class Session {
   readonly model = new ActivityModel();
@@ -146,10 +147,17 @@ export class Session {
   async refresh(): Promise<boolean> {
     try {
       let cursor: string | undefined;
+      let shownAt = -Infinity;
       for (let page = 0; page < MAX_PAGES; page++) {
         const res = await this.client.list(cursor === undefined ? { limit: PAGE } : { limit: PAGE, cursor });
         const rows = this.model.merge(res.items);
-        this.emit({ structure: true, rows, chrome: true, details: false });
+        // The first page paints at once; later pages at most every LOAD_PAINT_MS (each paint
+        // re-sorts everything known, which would otherwise delay the next page's arrival).
+        const now = Date.now();
+        if (now - shownAt >= LOAD_PAINT_MS || !res.nextCursor) {
+          shownAt = now;
+          this.emit({ structure: true, rows, chrome: true, details: false });
+        }
         if (!res.nextCursor) break;
         cursor = res.nextCursor;
       }
