@@ -102,6 +102,9 @@ test('survives a service crash mid-download: reconnecting, then live again, and 
   await expect(history).toContainText(/saved progress ×\d+/);
   expect(await history.getByRole('listitem').filter({ hasText: 'saved progress' }).count()).toBe(1);
 
+  // Something typed but not yet sent survives the restart (the form is disabled, not cleared).
+  const importUrl = app.page.getByRole('form', { name: 'Import playlist' }).getByLabel('URL');
+  await importUrl.fill('https://example.com/playlist-typed-before-the-crash');
   await app.killService();
   await expect(app.page.getByRole('status').first()).toContainText('Service restarting');
   // While the service is away: the forms are disabled and say why, speed and ETA are hidden.
@@ -113,6 +116,7 @@ test('survives a service crash mid-download: reconnecting, then live again, and 
   server.patch('/crash.mp4', { bytesPerSecond: 8 * MB });
   await expect(app.page.getByRole('status').first()).toHaveText('Live');
   await expect(form.getByLabel('URL')).toBeEnabled();
+  await expect(importUrl).toHaveValue('https://example.com/playlist-typed-before-the-crash');
   await expect(row.locator('.badge')).toHaveText('completed', { timeout: 60_000 });
   // Resumed from its checkpoint with a Range request, not from zero.
   expect(server.stats('/crash.mp4').ranges.some((r) => r !== undefined)).toBe(true);

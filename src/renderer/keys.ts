@@ -69,7 +69,7 @@ export function bindKeys(root: HTMLElement, t: KeyTargets): () => void {
       case 'ArrowRight':
         if (t.session.model.childIds(id).size === 0) return;
         event.preventDefault();
-        t.session.toggleCollapsed(id, key === 'ArrowRight');
+        t.session.list.toggleCollapsed(id, key === 'ArrowRight');
         t.flush();
         return;
       case 'p':

@@ -121,8 +121,8 @@ export class ChromeView {
     const rate = session.stats && session.online ? `${session.stats.throughputPerMinute} finished/min` : '—';
     setText(this.throughput, session.queuePaused ? `${rate} (queue paused)` : rate);
 
-    if (this.filter.value !== session.filter) this.filter.value = session.filter;
-    if (this.sort.value !== session.sort) this.sort.value = session.sort;
+    if (this.filter.value !== session.list.filter) this.filter.value = session.list.filter;
+    if (this.sort.value !== session.list.sort) this.sort.value = session.list.sort;
     this.clear.disabled = !session.online || session.model.clearPlan().ids.length === 0;
   }
 }

@@ -55,7 +55,7 @@ export class TaskListView {
   render(session: Session, dirty: Dirty, ctx: RowContext, layout: boolean): void {
     this.ctx = ctx;
     if (dirty.structure || layout) {
-      this.rows = session.rows();
+      this.rows = session.list.rows();
       if (this.list.style.height !== `${this.rows.length * this.rowHeight}px`) this.list.style.height = `${this.rows.length * this.rowHeight}px`;
       if (this.list.dataset.count !== String(this.rows.length)) this.list.dataset.count = String(this.rows.length);
       this.mountWindow(session, ctx);
@@ -150,7 +150,7 @@ export class TaskListView {
     const task = session.model.tasks.get(row.id);
     if (!task) return;
     const r = known ?? this.placed.get(row.id);
-    row.update(ctx, task, session.selected === row.id, r?.childCount ?? 0, session.collapsed.has(row.id));
+    row.update(ctx, task, session.selected === row.id, r?.childCount ?? 0, session.list.collapsed.has(row.id));
   }
 
   private renderEmpty(session: Session): void {
@@ -159,8 +159,8 @@ export class TaskListView {
       ? 'Loading tasks…'
       : session.model.tasks.size === 0
         ? 'No tasks yet. Import a playlist or download a URL to start.'
-        : session.search
-          ? `No tasks match "${session.search}".`
-          : `No tasks match the filter "${session.filter}".`;
+        : session.list.search
+          ? `No tasks match "${session.list.search}".`
+          : `No tasks match the filter "${session.list.filter}".`;
   }
 }

@@ -3,8 +3,9 @@ import type { CreateTaskRequest } from '../shared/schemas';
 import type { TaskEvent } from '../shared/task';
 import { errorMessage, type QueueStatsView, type ServiceClient, type TaskAction } from './client';
 import { errorCode, explain } from './error-words';
-import { visibleRows, type Row, type Sort } from './order';
-import { ActivityModel, type Filter } from './store';
+import { Journal } from './journal';
+import { ListQuery } from './list-query';
+import { ActivityModel } from './store';
 
 /**
  * The Activity Center's controller, DOM-free: loads the task list, keeps one tasks.watch open
@@ -38,17 +39,12 @@ const LOAD_PAINT_MS = 250;
 export class Session {
   readonly model = new ActivityModel();
   status: ConnectionStatus = { kind: 'connecting' };
-  filter: Filter = 'all';
   selected: string | null = null;
-  history: TaskEvent[] = [];
-  /** More of the selected task's journal can be paged in. */
-  historyMore = false;
   /** The headline of the last failed call, in plain words; the technical detail beside it. */
   alert: string | null = null;
   alertDetail: string | null = null;
-  search = '';
-  sort: Sort = 'newest';
-  readonly collapsed = new Set<string>();
+  /** Filter, search, sort and collapsed playlists of the list, and its rows. */
+  readonly list = new ListQuery(this.model, (rows) => this.emit({ structure: true, rows, chrome: true, details: false }));
   /** The first downloads root the service offers (service.health downloadsRoots[0]), if any. */
   defaultFolder: string | null = null;
   /** Requests made while the service was away: sent again, same dedupeKey, once it is back. */
@@ -58,9 +54,7 @@ export class Session {
   loaded = false;
   private stopWatch: (() => void) | null = null;
   private statsTimer: ReturnType<typeof setTimeout> | null = null;
-  private historyLive = true;
-  private historyCursor: string | null = null;
-  private rowsCache: { version: number; key: string; rows: Row[] } | null = null;
+  private journal: Journal | null = null;
   private readonly listeners = new Set<(d: Dirty) => void>();
 
   constructor(private readonly client: ServiceClient) {}
@@ -79,7 +73,7 @@ export class Session {
           const version = this.model.version;
           const rows = this.model.apply(change, seq);
           const structural = this.model.version !== version;
-          const historyGrew = change.kind === 'event' && this.appendHistory(change.event);
+          const historyGrew = change.kind === 'event' && this.journal !== null && this.journal.append(change.event);
           // A journal event that moved nothing on screen (a checkpoint) repaints nothing.
           if (!structural && rows.size === 0 && !historyGrew) return;
           this.emit({ structure: structural, rows, chrome: structural, details: historyGrew || (this.selected !== null && rows.has(this.selected)) });
@@ -107,35 +101,6 @@ export class Session {
   /** Whether the service can take requests now; the forms are disabled otherwise. */
   get online(): boolean {
     return this.status.kind === 'live';
-  }
-
-  /** The flat, filtered, sorted rows of the list; cached until the model or a setting changes. */
-  rows(): Row[] {
-    const key = `${this.filter}|${this.search}|${this.sort}|${[...this.collapsed].join(',')}`;
-    const c = this.rowsCache;
-    if (c && c.version === this.model.version && c.key === key) return c.rows;
-    const rows = visibleRows(this.model, { filter: this.filter, search: this.search, sort: this.sort, collapsed: this.collapsed });
-    this.rowsCache = { version: this.model.version, key, rows };
-    return rows;
-  }
-
-  setSearch(text: string): void {
-    this.search = text.trim().toLowerCase();
-    this.emit({ structure: true, rows: new Set(), chrome: true, details: false });
-  }
-
-  setSort(sort: Sort): void {
-    this.sort = sort;
-    this.emit({ structure: true, rows: new Set(), chrome: false, details: false });
-  }
-
-  /** Collapses or expands a playlist (`open` forces a side). */
-  toggleCollapsed(id: string, open?: boolean): void {
-    const isOpen = !this.collapsed.has(id);
-    if (open === isOpen) return;
-    if (isOpen) this.collapsed.add(id);
-    else this.collapsed.delete(id);
-    this.emit({ structure: true, rows: new Set([id]), chrome: false, details: false });
   }
 
   /** The port dropped (seen by the transport before any subscription noticed). */
@@ -173,18 +138,10 @@ export class Session {
     }
   }
 
-  setFilter(filter: Filter): void {
-    this.filter = filter;
-    this.emit({ structure: true, rows: new Set(), chrome: true, details: false });
-  }
-
   async select(id: string | null): Promise<void> {
     const previous = this.selected;
     this.selected = id;
-    this.history = [];
-    this.historyLive = true;
-    this.historyMore = false;
-    this.historyCursor = null;
+    this.journal = id === null ? null : new Journal(id);
     const rows = new Set<string>();
     if (previous) rows.add(previous);
     if (id) rows.add(id);
@@ -194,8 +151,19 @@ export class Session {
 
   /** Pages the next part of the selected task's journal in, up to its end. */
   async loadMoreHistory(): Promise<void> {
-    if (this.selected === null || this.historyCursor === null) return;
-    await this.loadHistory(this.selected, this.historyCursor);
+    const cursor = this.journal?.nextCursor;
+    if (this.selected === null || cursor == null) return;
+    await this.loadHistory(this.selected, cursor);
+  }
+
+  /** The selected task's journal so far (oldest first). */
+  get history(): readonly TaskEvent[] {
+    return this.journal?.events ?? [];
+  }
+
+  /** More of the selected task's journal can be paged in. */
+  get historyMore(): boolean {
+    return this.journal?.more ?? false;
   }
 
   /**
@@ -282,30 +250,12 @@ export class Session {
     if (this.selected) await this.loadHistory(this.selected);
   }
 
-  /** The open history follows the journal live; replayed or already listed events are skipped. */
-  private appendHistory(event: TaskEvent): boolean {
-    if (event.taskId !== this.selected || !this.historyLive) return false;
-    const last = this.history[this.history.length - 1];
-    if (last && event.seq <= last.seq) return false;
-    this.history.push(event);
-    return true;
-  }
-
   /** The first page (no cursor) replaces the history; a later page extends it. */
   private async loadHistory(id: string, cursor?: string): Promise<void> {
     try {
       const page = await this.client.events(cursor === undefined ? { id, limit: HISTORY_PAGE } : { id, cursor, limit: HISTORY_PAGE });
-      if (this.selected !== id) return;
-      const before = cursor === undefined ? [] : this.history.filter((e) => e.seq < (page.items[0]?.seq ?? Infinity));
-      // Events the watch appended while this page was on its way are kept after it.
-      const lastListed = page.items[page.items.length - 1]?.seq ?? -1;
-      const after = this.history.filter((e) => e.seq > lastListed && (cursor !== undefined || this.historyLive));
-      this.history = [...before, ...page.items, ...after];
-      // A history cut at the page limit is not extended live (the gap would not show) until
-      // the person has paged to its end.
-      this.historyLive = page.nextCursor === null;
-      this.historyCursor = page.nextCursor;
-      this.historyMore = page.nextCursor !== null;
+      if (this.journal?.taskId !== id) return;
+      this.journal.absorb(page, cursor !== undefined);
       this.emit({ structure: false, rows: new Set(), chrome: false, details: true });
     } catch (e) {
       this.fail(e);

@@ -135,7 +135,7 @@ export function mountView(root: HTMLElement, session: Session): ViewHandle {
     const id = target.dataset.id;
     if (ACTIONS.has(action) && id) void act(action as TaskAction, id);
     else if (action === 'select' && id) void session.select(session.selected === id ? null : id);
-    else if (action === 'toggle' && id) session.toggleCollapsed(id);
+    else if (action === 'toggle' && id) session.list.toggleCollapsed(id);
     else if (action === 'close-details') closeDetails();
     else if (action === 'more-history') void session.loadMoreHistory();
     else if (action === 'toggle-queue') void session.toggleQueue();
@@ -149,12 +149,12 @@ export function mountView(root: HTMLElement, session: Session): ViewHandle {
   });
   root.addEventListener('input', (event) => {
     const el = event.target as HTMLInputElement;
-    if (el.dataset.action === 'search') session.setSearch(el.value);
+    if (el.dataset.action === 'search') session.list.setSearch(el.value);
   });
   root.addEventListener('change', (event) => {
     const el = event.target as HTMLSelectElement;
-    if (el.dataset.action === 'filter') session.setFilter(el.value as Filter);
-    else if (el.dataset.action === 'sort') session.setSort(el.value as Sort);
+    if (el.dataset.action === 'filter') session.list.setFilter(el.value as Filter);
+    else if (el.dataset.action === 'sort') session.list.setSort(el.value as Sort);
   });
   root.addEventListener('submit', (event) => {
     event.preventDefault();
