@@ -24,6 +24,7 @@ export const SECTIONS: BenchSection[] = [
   lazy('rpc', () => import('./rpc')),
   lazy('rpc-service', () => import('./rpc-service')),
   lazy('download', () => import('./download')),
+  lazy('ui', () => import('./ui')),
 ];
 
 async function main(): Promise<void> {

@@ -16,17 +16,22 @@ test('imports a playlist: children appear under the parent, progress, and all co
   const { page } = app;
 
   await submitForm(page, 'Import playlist', server.url('/playlist.json'), app.downloadsDir);
-  const group = page.locator('li.task.group', { has: page.locator('.children > li') });
-  await expect(group.locator('.children > li')).toHaveCount(3);
+  const children = page.locator('li.task.child');
+  await expect(children).toHaveCount(3);
   // Progress is seen while they run (about 4 s each): a bar part-way, with byte figures.
-  const bars = group.locator('.children [role=progressbar]');
+  const bars = children.locator('[role=progressbar]');
   await expect
     .poll(async () => (await bars.evaluateAll((els) => els.map((e) => Number(e.getAttribute('aria-valuenow'))))).some((v) => v > 0 && v < 100))
     .toBe(true);
-  await expect(group.locator('.children .figures').first()).toContainText('of 2.0 MB');
+  await expect(children.locator('.figures').first()).toContainText('of 2.0 MB');
+  // Every download says where its file goes: the name (from the playlist) and the folder.
+  await expect(children.first().locator('.file')).toContainText(`in ${path.join(app.downloadsDir, 'Road trip')}`);
+  const parent = page.locator('li.task.root', { has: page.getByRole('button', { name: /^Collapse / }) });
+  await expect(parent.locator('.figures')).toContainText(/of 3 downloaded/);
   await snap(page, testInfo, 'importing');
-  await expect(group.locator('.children .badge', { hasText: 'completed' })).toHaveCount(3, { timeout: 60_000 });
-  await expect(group.locator(':scope > .row .badge')).toHaveText('completed');
+  await expect(children.locator('.badge', { hasText: 'completed' })).toHaveCount(3, { timeout: 60_000 });
+  await expect(parent.locator('.badge')).toHaveText('completed');
+  await expect(parent.locator('.figures')).toHaveText(/^3 of 3 downloaded/);
   // A playlist downloads into a folder named after it.
   const folder = path.join(app.downloadsDir, 'Road trip');
   const files = fs.readdirSync(folder).filter((f) => !f.endsWith('.part'));
@@ -45,18 +50,25 @@ test('cancels a running download', async ({ app, server }) => {
   await expect(row.getByRole('button', { name: `Retry ${url}` })).toBeVisible();
 });
 
-test('pauses and resumes a download, which then completes', async ({ app, server }) => {
+test('pauses and resumes a download from the keyboard: focus stays on the row, which then completes', async ({ app, server }) => {
   server.route('/pause.mp4', { content: { size: 8 * MB, seed: 3 }, bytesPerSecond: 256 * 1024 });
   const url = server.url('/pause.mp4');
   await submitForm(app.page, 'Download URL', url, app.downloadsDir);
   const row = taskRow(app.page, url);
   await expect(row.locator('.figures')).toContainText('of 8.0 MB');
-  await row.getByRole('button', { name: `Pause ${url}` }).click();
+  // Regression: Enter on Pause hid the button and dropped focus to <body>.
+  await row.getByRole('button', { name: `Pause ${url}` }).focus();
+  await app.page.keyboard.press('Enter');
   await expect(row.locator('.badge')).toHaveText('paused');
+  await expect(row.getByRole('button', { name: `Resume ${url}` })).toBeFocused();
   server.patch('/pause.mp4', { bytesPerSecond: 8 * MB });
-  await row.getByRole('button', { name: `Resume ${url}` }).click();
+  // The row's shortcut: P resumes what is paused.
+  await app.page.keyboard.press('p');
   await expect(row.locator('.badge')).toHaveText('completed', { timeout: 60_000 });
   await expect(row.getByRole('progressbar')).toHaveAttribute('aria-valuenow', '100');
+  // Pause/resume is a run, not a failed attempt: the details count no failure.
+  await row.getByRole('button', { name: `Show details of ${url}` }).click();
+  await expect(app.page.getByRole('complementary', { name: 'Task details' })).toContainText('0 failed of 8 allowed');
 });
 
 test('pauses the whole queue: new work waits until it resumes', async ({ app, server }) => {
@@ -83,14 +95,28 @@ test('survives a service crash mid-download: reconnecting, then live again, and 
   await expect(row.locator('.figures')).toContainText('of 8.0 MB');
   // Kill only once a checkpoint is durable (the open history follows the journal live), so
   // the resume has something to resume from.
-  await row.getByRole('button', { name: `Show history of ${url}` }).click();
-  await expect(app.page.getByRole('list', { name: `History of ${url}` })).toContainText('checkpoint saved');
+  await row.getByRole('button', { name: `Show details of ${url}` }).click();
+  const history = app.page.getByRole('list', { name: `History of ${url}` });
+  await expect(history).toContainText('saved progress');
+  // Repeated checkpoints fold into one line with a count, however many there are.
+  await expect(history).toContainText(/saved progress ×\d+/);
+  expect(await history.getByRole('listitem').filter({ hasText: 'saved progress' }).count()).toBe(1);
 
+  // Something typed but not yet sent survives the restart (the form is disabled, not cleared).
+  const importUrl = app.page.getByRole('form', { name: 'Import playlist' }).getByLabel('URL');
+  await importUrl.fill('https://example.com/playlist-typed-before-the-crash');
   await app.killService();
-  await expect(app.page.getByRole('status')).toContainText('Reconnecting');
+  await expect(app.page.getByRole('status').first()).toContainText('Service restarting');
+  // While the service is away: the forms are disabled and say why, speed and ETA are hidden.
+  const form = app.page.getByRole('form', { name: 'Download URL' });
+  await expect(form.getByLabel('URL')).toBeDisabled();
+  await expect(form).toContainText('Service restarting');
+  await expect(row.locator('.figures')).not.toContainText('/s');
   await snap(app.page, testInfo, 'reconnecting');
   server.patch('/crash.mp4', { bytesPerSecond: 8 * MB });
-  await expect(app.page.getByRole('status')).toHaveText('Live');
+  await expect(app.page.getByRole('status').first()).toHaveText('Live');
+  await expect(form.getByLabel('URL')).toBeEnabled();
+  await expect(importUrl).toHaveValue('https://example.com/playlist-typed-before-the-crash');
   await expect(row.locator('.badge')).toHaveText('completed', { timeout: 60_000 });
   // Resumed from its checkpoint with a Range request, not from zero.
   expect(server.stats('/crash.mp4').ranges.some((r) => r !== undefined)).toBe(true);
@@ -104,18 +130,22 @@ test('keeps the history across a restart of the host', async ({ app, server }) =
   await expect(taskRow(app.page, url).locator('.badge')).toHaveText('completed');
 
   await app.restart();
-  await expect(app.page.getByRole('status')).toHaveText('Live');
+  await expect(app.page.getByRole('status').first()).toHaveText('Live');
   const row = taskRow(app.page, url);
   await expect(row.locator('.badge')).toHaveText('completed');
-  await row.getByRole('button', { name: `Show history of ${url}` }).click();
+  await row.getByRole('button', { name: `Show details of ${url}` }).click();
   const history = app.page.getByRole('list', { name: `History of ${url}` });
   await expect(history.getByRole('listitem').first()).toContainText('created');
   await expect(history).toContainText('running → completed');
 });
 
-test('a bad URL shows the service error and creates nothing', async ({ app }) => {
+test('a bad URL is explained in a sentence, the technical detail behind a disclosure, and creates nothing', async ({ app }) => {
   await submitForm(app.page, 'Download URL', 'not a url', app.downloadsDir);
-  await expect(app.page.getByRole('alert')).toContainText('url');
+  const alert = app.page.getByRole('alert');
+  await expect(alert).toContainText('Please enter a web address starting with http:// or https://.');
+  await expect(alert.getByText(/BAD_INPUT/)).toBeHidden();
+  await alert.getByText('Technical detail').click();
+  await expect(alert.getByText(/BAD_INPUT: .*url/)).toBeVisible();
   await expect(app.page.locator('li.task')).toHaveCount(0);
   await expect(app.page.getByText('No tasks yet')).toBeVisible();
 });

@@ -1,10 +1,13 @@
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron, test as base, expect, type ElectronApplication, type Page, type TestInfo } from '@playwright/test';
 import { startWebDev, type WebDev } from '../src/main/web-dev';
 import { startLoopbackServer, type LoopbackServer } from '../test/support/loopback-server';
 import { ELECTRON_MISSING, electronBinary } from './electron-binary';
+
+const require = createRequire(import.meta.url);
 
 /**
  * One fixture, two hosts: `app.page` is the Activity Center connected to a fresh service with
@@ -105,7 +108,18 @@ export { expect };
 
 /** The list item of a task, found by text in its title (the URL, for tasks made from a form). */
 export function taskRow(page: Page, title: string) {
-  return page.locator('li.task', { has: page.locator(':scope > .row .title', { hasText: title }) });
+  return page.locator('li.task', { has: page.locator('.line1 .title', { hasText: title }) });
+}
+
+/** axe-core's findings on the page as it is now (the source is evaluated: the page's CSP forbids injected script tags). */
+export async function axeViolations(page: Page): Promise<Array<{ id: string; nodes: Array<{ target: unknown; failureSummary?: string }> }>> {
+  const source = fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  return page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, opts: unknown): Promise<{ violations: Array<{ id: string; nodes: Array<{ target: unknown; failureSummary?: string }> }> }> } }).axe;
+    const result = await axe.run(document, { resultTypes: ['violations'] });
+    return result.violations.map((v) => ({ id: v.id, nodes: v.nodes.map((n) => ({ target: n.target, failureSummary: n.failureSummary })) }));
+  });
 }
 
 /** Submits one of the two forms ("Import playlist" / "Download URL"). */

@@ -23,7 +23,7 @@ async function submit(page: Page, form: 'Import playlist' | 'Download URL', url:
 }
 
 function row(page: Page, title: string) {
-  return page.locator('li.task', { has: page.locator(':scope > .row .title', { hasText: title }) });
+  return page.locator('li.task', { has: page.locator('.line1 .title', { hasText: title }) });
 }
 
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'playlistify-shot-'));
@@ -55,13 +55,12 @@ try {
   items.forEach((_, i) => server.route(`/road-${i}.mp4`, { content: { size: 24 * MB, seed: 10 + i }, bytesPerSecond: (700 + 300 * i) * 1024 }));
   server.route('/road-trip.json', { json: { title: 'Road trip 2024', items } });
   await submit(page, 'Import playlist', server.url('/road-trip.json'), downloads);
-  const group = page.locator('li.task.group');
-  await group.locator('.children .badge', { hasText: 'running' }).nth(2).waitFor(WAIT);
+  await page.locator('li.task.child .badge', { hasText: 'running' }).nth(2).waitFor(WAIT);
   // Open the failed task's details, then let the bars fill a little and speeds settle.
-  await row(page, '/gone.mp4').getByRole('button', { name: /Show history of/ }).click();
+  await row(page, '/gone.mp4').getByRole('button', { name: /Show details of/ }).click();
   await page.getByRole('list', { name: /History of/ }).getByText('failed').first().waitFor(WAIT);
   await page.waitForFunction(
-    () => [...document.querySelectorAll('.children [role=progressbar]')].filter((b) => Number(b.getAttribute('aria-valuenow')) >= 15).length >= 3,
+    () => [...document.querySelectorAll('li.task.child [role=progressbar]')].filter((b) => Number(b.getAttribute('aria-valuenow')) >= 15).length >= 3,
     undefined,
     WAIT,
   );

@@ -44,10 +44,11 @@ describe('Session over the real service', () => {
     await vi.waitFor(() => expect(session.stats?.byState.completed).toBe(1), PATIENT);
   });
 
-  it("shows the service's message for bad input and creates nothing", async () => {
+  it('explains bad input in a sentence, keeps the service message as detail, and creates nothing', async () => {
     const { session } = await live();
     expect(await session.create({ type: 'video-download', input: { url: 'not a url', dir: '/tmp' }, title: 'bad' })).toBe(false);
-    expect(session.alert).toMatch(/url/i);
+    expect(session.alert).toBe('Please enter a web address starting with http:// or https://.');
+    expect(session.alertDetail).toMatch(/^BAD_INPUT: .*url/);
     expect(await session.refresh()).toBe(true);
     expect(session.model.tasks.size).toBe(0);
   });

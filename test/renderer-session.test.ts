@@ -25,8 +25,10 @@ class FakeService implements ServiceClient {
     return f ? Promise.reject(f) : Promise.resolve(value);
   }
   list = async (): Promise<Page<Task>> => (this.lists++, this.take({ items: [...this.tasks], nextCursor: null }));
-  events = async (): Promise<Page<TaskEvent>> => this.take({ items: [], nextCursor: null });
-  create = async (req: { title?: string }) => {
+  events = async (_req?: { cursor?: string; limit?: number }): Promise<Page<TaskEvent>> => this.take({ items: [], nextCursor: null });
+  creates: Array<{ dedupeKey?: string }> = [];
+  create = async (req: { title?: string; dedupeKey?: string }) => {
+    this.creates.push(req);
     const t = task(`t${this.tasks.length + 1}`, { title: req.title ?? '' });
     await this.take(null);
     this.tasks.push(t);
@@ -61,13 +63,14 @@ describe('Session', () => {
     expect(s.model.lastSeq).toBe('5');
   });
 
-  it("shows the service's own message when a call fails, and clears it on the next success", async () => {
+  it('shows a failed call as a sentence with the service message as detail, and clears it on the next success', async () => {
     const svc = new FakeService();
     const s = new Session(svc);
     await s.start();
     svc.fail = new ServiceError('BAD_INPUT', 'url must be an http:// or https:// address');
     expect(await s.create({ type: 'video-download', input: { url: 'nope' } })).toBe(false);
-    expect(s.alert).toBe('url must be an http:// or https:// address');
+    expect(s.alert).toBe('Please enter a web address starting with http:// or https://.');
+    expect(s.alertDetail).toBe('BAD_INPUT: url must be an http:// or https:// address');
     expect(s.model.tasks.size).toBe(0);
     expect(await s.create({ type: 'video-download', input: { url: 'http://x' }, title: 'x' })).toBe(true);
     expect(s.alert).toBeNull();
@@ -131,5 +134,65 @@ describe('Session', () => {
     expect(s.status).toEqual({ kind: 'gave-up', message: 'The task service crashed 5 times within 60 s' });
     s.serviceStatus('restarting', null);
     expect(s.status.kind).toBe('gave-up');
+  });
+
+  // Regression: a form submitted while the service restarted was silently lost.
+  it('sends a request cut off by a restart again once live, with the same dedupeKey', async () => {
+    const svc = new FakeService();
+    const s = new Session(svc);
+    await s.start();
+    svc.fail = new PortClosedError('The service port closed');
+    expect(await s.create({ type: 'video-download', input: { url: 'http://x' }, title: 'x' })).toBe(false);
+    expect(s.status.kind).toBe('reconnecting');
+    expect(s.online).toBe(false);
+    expect(s.unsent).toHaveLength(1);
+    expect(s.alert).toBeNull();
+    svc.watchers[0]!.onState('live');
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(s.unsent).toHaveLength(0);
+    expect(svc.creates).toHaveLength(2);
+    expect(svc.creates[1]!.dedupeKey).toBe(svc.creates[0]!.dedupeKey);
+    expect(svc.creates[0]!.dedupeKey).toMatch(/^submit-/);
+    expect(s.model.tasks.size).toBe(1);
+  });
+
+  it('shows another instance holding the data as locked, for good', async () => {
+    const s = new Session(new FakeService());
+    await s.start();
+    s.serviceStatus('gave-up', 'The task service could not start: SERVICE_LOCKED: another service owns tasks.db');
+    expect(s.status.kind).toBe('locked');
+    s.serviceStatus('restarting', null);
+    expect(s.status.kind).toBe('locked');
+    const svc = new FakeService();
+    const s2 = new Session(svc);
+    await s2.start();
+    svc.fail = new ServiceError('SERVICE_LOCKED', 'Ownership lost');
+    await s2.act('pause', 'x');
+    expect(s2.status.kind).toBe('locked');
+  });
+
+  it('pages through the whole journal of the selected task', async () => {
+    const svc = new FakeService();
+    svc.tasks = [task('a', { state: 'running' })];
+    const all: TaskEvent[] = Array.from({ length: 450 }, (_, i) => ({ seq: i + 1, taskId: 'a', kind: 'checkpoint', from: null, to: null, data: null, at: i }));
+    svc.events = async (req = {}) => {
+      const start = req.cursor ? Number(req.cursor) : 0;
+      const items = all.slice(start, start + (req.limit ?? 200));
+      return { items, nextCursor: start + items.length < all.length ? String(start + items.length) : null };
+    };
+    const s = new Session(svc);
+    await s.start();
+    await s.select('a');
+    expect(s.history).toHaveLength(200);
+    expect(s.historyMore).toBe(true);
+    await s.loadMoreHistory();
+    await s.loadMoreHistory();
+    expect(s.history.map((e) => e.seq)).toEqual(all.map((e) => e.seq));
+    expect(s.historyMore).toBe(false);
+    // At the end of the journal the history follows the watch live again.
+    const next: TaskEvent = { seq: 451, taskId: 'a', kind: 'checkpoint', from: null, to: null, data: null, at: 451 };
+    svc.watchers[0]!.onChange({ kind: 'event', event: next, task: svc.tasks[0]! }, '451');
+    expect(s.history).toHaveLength(451);
   });
 });

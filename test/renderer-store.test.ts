@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatBytes, formatDuration } from '../src/renderer/format';
+import { visibleRows, type ViewQuery } from '../src/renderer/order';
 import { ActivityModel } from '../src/renderer/store';
 import type { Task, TaskChange, TaskEvent, TaskState } from '../src/shared/task';
 
@@ -94,6 +95,84 @@ describe('ActivityModel', () => {
     const m = new ActivityModel();
     m.load([task('a', { state: 'running' }), task('b', { state: 'running' }), task('c', { state: 'failed' })]);
     expect(m.counts()).toMatchObject({ running: 2, failed: 1, queued: 0 });
+  });
+});
+
+describe('incremental updates', () => {
+  // Regression: every journal event (each "checkpoint saved") rebuilt the whole list.
+  it('a checkpoint event that changes nothing on screen touches no row and keeps the order', () => {
+    const m = new ActivityModel();
+    const t = task('d', { state: 'running', updatedAt: 10 });
+    m.load([t]);
+    const version = m.version;
+    const checkpoint: TaskChange = { kind: 'event', event: { seq: 99, taskId: 'd', kind: 'checkpoint', from: null, to: null, data: { bytes: 80 }, at: 20 }, task: { ...t, updatedAt: 20 } };
+    expect(m.apply(checkpoint, '99').size).toBe(0);
+    expect(m.version).toBe(version);
+    expect(m.lastSeq).toBe('99');
+  });
+
+  it("a progress tick touches its own row and its playlist's row, and never the order", () => {
+    const m = new ActivityModel();
+    m.load([task('p', { type: 'playlist-import', state: 'waiting' }), task('c', { parentId: 'p', state: 'running' }), task('x')]);
+    const version = m.version;
+    expect([...m.apply(tick('c', 10, 100, 5))].sort()).toEqual(['c', 'p']);
+    expect(m.version).toBe(version);
+  });
+
+  it("sums a playlist's children: counts, bytes, speed and ETA", () => {
+    const m = new ActivityModel();
+    m.load([
+      task('p', { type: 'playlist-import', state: 'waiting' }),
+      task('a', { parentId: 'p', state: 'completed', progress: { ratio: 1, message: null, current: 100, total: 100 } }),
+      task('b', { parentId: 'p', state: 'failed' }),
+      task('c', { parentId: 'p', state: 'running', updatedAt: 0 }),
+    ]);
+    m.apply(tick('c', 0, 300, 1000));
+    m.apply(tick('c', 100, 300, 2000));
+    const a = m.aggregate('p');
+    expect(a).toMatchObject({ total: 3, done: 1, failed: 1, running: 1, bytesDone: 200, speed: 100 });
+    expect(a.units).toBeCloseTo(1 + 100 / 300); // the bar: one done, a third of one more
+    expect(a.bytesTotal).toBeNull(); // the failed child's size was never known
+  });
+
+  it('clear finished takes completed and cancelled roots and keeps failed ones', () => {
+    const m = new ActivityModel();
+    m.load([task('a', { state: 'completed' }), task('b', { state: 'cancelled' }), task('c', { state: 'failed' }), task('d', { state: 'running' })]);
+    expect(m.clearPlan()).toEqual({ ids: ['a', 'b'], completed: 1, cancelled: 1, keptFailed: 1 });
+  });
+});
+
+describe('visibleRows', () => {
+  const q = (over: Partial<ViewQuery> = {}): ViewQuery => ({ filter: 'all', search: '', sort: 'newest', collapsed: new Set(), ...over });
+  const model = () => {
+    const m = new ActivityModel();
+    m.load([
+      task('p', { type: 'playlist-import', title: 'Road trip', createdAt: 1, state: 'waiting' }),
+      task('c1', { parentId: 'p', title: 'Desert', createdAt: 2, state: 'completed' }),
+      task('c2', { parentId: 'p', title: 'Coast', createdAt: 3, state: 'running' }),
+      task('solo', { title: 'Alpha', createdAt: 4, input: { url: 'http://h/solo.mp4', dir: '/videos/music' } }),
+    ]);
+    return m;
+  };
+
+  it('flattens roots and their children, newest root first, children in playlist order', () => {
+    expect(visibleRows(model(), q()).map((r) => `${r.id}:${r.depth}`)).toEqual(['solo:0', 'p:0', 'c1:1', 'c2:1']);
+  });
+
+  it('hides the children of a collapsed playlist but still counts them', () => {
+    const rows = visibleRows(model(), q({ collapsed: new Set(['p']) }));
+    expect(rows.map((r) => r.id)).toEqual(['solo', 'p']);
+    expect(rows[1]!.childCount).toBe(2);
+  });
+
+  it('searches titles, addresses and folders; a matching child keeps its playlist', () => {
+    expect(visibleRows(model(), q({ search: 'coast' })).map((r) => r.id)).toEqual(['p', 'c2']);
+    expect(visibleRows(model(), q({ search: '/videos/music' })).map((r) => r.id)).toEqual(['solo']);
+  });
+
+  it('sorts by name and by status', () => {
+    expect(visibleRows(model(), q({ sort: 'name' })).map((r) => r.id)).toEqual(['solo', 'p', 'c2', 'c1']);
+    expect(visibleRows(model(), q({ sort: 'status' })).map((r) => r.id)).toEqual(['p', 'c2', 'c1', 'solo']);
   });
 });
 

@@ -1,21 +1,29 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Menu, MessageChannelMain, app, dialog, ipcMain, shell, utilityProcess } from 'electron';
+import { BrowserWindow, Menu, MessageChannelMain, Notification, app, dialog, ipcMain, shell, utilityProcess } from 'electron';
 import type { MessagePortMain, WebContents } from 'electron';
 import servicePath from '../task-service/main?modulePath';
 // Emitted as its own chunk; the service's worker threads start from it (engine/worker/worker-path.ts).
 import workerEntryPath from '../task-service/engine/worker/worker-entry?modulePath';
 import { IPC, type HostDiagnostics, type ServiceStatus } from '../shared/ipc';
+import type { Task } from '../shared/task';
 import { SERVICE_ENV, databasePath, findNativeBinding, nativeBindingCandidates, userDataOverride } from './app-config';
 import { APP_ORIGIN, isTrustedSender, type IpcSenderLike } from './app-protocol';
 import { developmentMode } from './dev-mode';
 import { setupLog } from './log-setup';
 import { pipeServiceLog } from './logging';
 import { appMenuTemplate } from './menu';
-import { GrantedFolders, downloadsDirFlags } from './downloads-folders';
+import { GrantedFolders, chooseDownloadsFolder, downloadsDirFlags } from './downloads-folders';
 import { PortBroker } from './port-broker';
 import { loadSettings, saveSettings, settingsPath } from './settings';
+import { createTRPCClient } from '@trpc/client';
+import { fromElectronPort } from '../shared/port/adapters';
+import { PortConnection } from '../shared/port/connection';
+import { portLink } from '../shared/port/link';
+import type { AppRouter } from '../task-service/rpc/router';
+import { DesktopIntegration, followService } from './desktop-integration';
+import { runFileAction } from './file-actions';
 import { Supervisor, describeExit, type ServiceChild, type SupervisorState } from './supervisor';
 import { startUpdates } from './updates-setup';
 import { createWindow, guardAllContents, lockDownSession, pageOriginOf, registerAppScheme, rendererDir } from './window';
@@ -133,6 +141,11 @@ async function start(): Promise<void> {
     );
   setMenu();
 
+  // A folder the user picks is granted to the service at once (and remembered for later forks).
+  const chooseFolder = (owner: BrowserWindow) =>
+    chooseDownloadsFolder((o) => dialog.showOpenDialog(owner, o), granted, (m) => supervisor.service?.postMessage(m), path.join(app.getPath('downloads'), 'Playlistify'));
+  wireDesktop(broker, trusted, chooseFolder);
+
   // For e2e only (Playwright's electronApp.evaluate runs here, in main): which pid to kill.
   (globalThis as { __playlistify?: unknown }).__playlistify = { servicePid: () => supervisor.service?.pid };
   supervisor.start();
@@ -158,6 +171,52 @@ async function start(): Promise<void> {
   });
 }
 
+/**
+ * Main's own service client (the broker's main port, again after each restart) feeds the
+ * desktop integration and answers the page's file actions by task id.
+ */
+function wireDesktop(
+  broker: PortBroker<WebContents, MessagePortMain>,
+  trusted: (event: Electron.IpcMainInvokeEvent, what: string) => boolean,
+  chooseFolder: (owner: BrowserWindow) => Promise<string | null>,
+): void {
+  const connection = new PortConnection({ resubscribe: true });
+  broker.onMainPort((port) => connection.setPort(fromElectronPort(port)));
+  const trpc = createTRPCClient<AppRouter>({ links: [portLink<AppRouter>({ connection })] });
+  const win = () => BrowserWindow.getAllWindows()[0];
+  const desktop = new DesktopIntegration({
+    notify: (title, body) => Notification.isSupported() && new Notification({ title, body }).show(),
+    setProgressBar: (value) => win()?.setProgressBar(value),
+    setBadgeCount: (count) => app.setBadgeCount(count),
+    setTimer: (fn, ms) => setTimeout(fn, ms),
+    clearTimer: (h) => clearTimeout(h as NodeJS.Timeout),
+  });
+  followService(
+    {
+      list: async (cursor) => (await trpc.tasks.list.query(cursor === undefined ? { limit: 500 } : { limit: 500, cursor })) as Awaited<ReturnType<Parameters<typeof followService>[0]['list']>>,
+      watch(onChange, onLive) {
+        const sub = trpc.tasks.watch.subscribe({}, {
+          onStarted: onLive,
+          onData: (v) => v.data.kind !== 'sync' && onChange(v.data as Parameters<typeof onChange>[0]),
+          onConnectionStateChange: (s) => s.state === 'pending' && onLive(),
+        });
+        return () => sub.unsubscribe();
+      },
+    },
+    desktop,
+  );
+  ipcMain.handle(IPC.fileAction, (event, action: unknown, id: unknown) =>
+    trusted(event, 'a file action')
+      ? runFileAction({ getTask: async (tid) => (await trpc.tasks.get.query({ id: tid })) as Task, showItemInFolder: shell.showItemInFolder, openPath: shell.openPath, exists: fs.existsSync }, action, id)
+      : { ok: false, message: 'Refused.' },
+  );
+  ipcMain.handle(IPC.pickFolder, (event) => {
+    const owner = BrowserWindow.fromWebContents(event.sender);
+    if (!trusted(event, 'the folder picker') || !owner) return null;
+    return chooseFolder(owner);
+  });
+}
+
 function forkService(userData: string, nativeBinding: string, takeoverBootId: string | null, downloadsRoots: string[]): ServiceChild {
   const child = utilityProcess.fork(servicePath, [], {
     serviceName: 'Playlistify task service',
@@ -167,7 +226,7 @@ function forkService(userData: string, nativeBinding: string, takeoverBootId: st
       ...process.env,
       [SERVICE_ENV.dbPath]: databasePath(userData),
       [SERVICE_ENV.nativeBinding]: nativeBinding,
-      [SERVICE_ENV.downloadsDir]: app.getPath('downloads'),
+      [SERVICE_ENV.downloadsDir]: path.join(app.getPath('downloads'), 'Playlistify'),
       [SERVICE_ENV.workerEntry]: workerEntryPath,
     },
   });
@@ -178,7 +237,7 @@ function forkService(userData: string, nativeBinding: string, takeoverBootId: st
     type: 'config',
     dbPath: databasePath(userData),
     nativeBinding,
-    downloadsDir: app.getPath('downloads'),
+    downloadsDir: path.join(app.getPath('downloads'), 'Playlistify'),
     downloadsRoots,
     ...(takeoverBootId ? { takeoverBootId } : {}),
   });

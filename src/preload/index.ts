@@ -4,8 +4,9 @@ import { expectedPageOrigin, mayForward } from './origin';
 
 /**
  * Runs sandboxed, before the page. It exposes no Node API: a frozen object saying the page
- * runs under Electron (so it waits for a port instead of opening a WebSocket) and two
- * requests main answers only for our page (diagnostics, open the logs folder). It forwards the
+ * runs under Electron (so it waits for a port instead of opening a WebSocket) and the requests
+ * main answers only for our page (diagnostics, open the logs folder, the folder picker, and Show
+ * in folder / Open, which send only a task id: main takes the path from the service). It forwards the
  * service port (and service status) into the page with window.postMessage, the channel
  * Electron recommends for MessagePorts, addressed to the page's expected origin only
  * (app://playlistify, or the dev server under electron-vite dev), then asks main for a port.
@@ -19,6 +20,8 @@ contextBridge.exposeInMainWorld(
     host: 'electron',
     diagnostics: (): Promise<unknown> => ipcRenderer.invoke(IPC.diagnostics),
     openLogsFolder: (): Promise<unknown> => ipcRenderer.invoke(IPC.openLogsFolder),
+    pickFolder: () => ipcRenderer.invoke(IPC.pickFolder),
+    fileAction: (action: string, id: string) => ipcRenderer.invoke(IPC.fileAction, String(action), String(id)),
   }),
 );
 

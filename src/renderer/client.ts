@@ -38,6 +38,8 @@ export interface ServiceClient {
   queuePause(): Promise<QueueStatsView>;
   queueResume(): Promise<QueueStatsView>;
   stats(): Promise<QueueStatsView>;
+  /** service.health; `downloadsRoots` (first = default folder) where the service has it. */
+  health?(): Promise<{ downloadsRoots?: unknown }>;
   /** tasks.watch; resumes after `lastEventId` when given. Returns the unsubscribe function. */
   watch(opts: { lastEventId?: string }, handlers: WatchHandlers): () => void;
 }
@@ -71,6 +73,7 @@ export function fromTrpc(trpc: TRPCClient<AppRouter>): ServiceClient {
     queuePause: () => trpc.queue.pause.mutate(),
     queueResume: () => trpc.queue.resume.mutate(),
     stats: () => trpc.queue.stats.query(),
+    health: async () => (await trpc.service.health.query()) as { downloadsRoots?: unknown },
     watch(opts, handlers) {
       const input = opts.lastEventId === undefined ? {} : { lastEventId: opts.lastEventId };
       const sub = trpc.tasks.watch.subscribe(input, {

@@ -36,3 +36,13 @@ export function reconcile(parent: Element, items: readonly Element[]): void {
     if (parent.children[i] !== item) parent.insertBefore(item, parent.children[i] ?? null);
   });
 }
+
+/** Writes an inline style only when it differs (an equal write still records a mutation). */
+export function setStyle(el: HTMLElement, prop: 'width' | 'transform', value: string): void {
+  if (el.style[prop] !== value) el.style[prop] = value;
+}
+
+/** Shows or hides only on change: setting `hidden` to its current value still writes the attribute. */
+export function setHidden(el: HTMLElement, hidden: boolean): void {
+  if (el.hidden !== hidden) el.hidden = hidden;
+}

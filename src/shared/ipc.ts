@@ -14,6 +14,10 @@ export const IPC = {
   diagnostics: 'playlistify:diagnostics',
   /** page -> preload -> main (invoke): open the logs folder in the file manager. */
   openLogsFolder: 'playlistify:open-logs-folder',
+  /** page -> preload -> main (invoke): show or open a completed task's file, by task id only. */
+  fileAction: 'playlistify:file-action',
+  /** page -> preload -> main (invoke): the folder picker (dialog.showOpenDialog). */
+  pickFolder: 'playlistify:pick-folder',
 } as const;
 
 /**
