@@ -95,4 +95,27 @@ describe('startWebDev with the real service entry', () => {
     expect(dev.servicePid()).toBe(pid);
     ws.close();
   }, 60_000);
+
+  // Regression (issue 12): a second instance on the same data folder showed "Reconnecting..."
+  // forever; only the terminal said SERVICE_LOCKED. The page's socket now closes with the reason.
+  it('a second instance on the same data closes the page socket with SERVICE_LOCKED as the reason', async () => {
+    const data = path.join(dir, 'data');
+    dev = await startWebDev({ userDataDir: data, rendererDir: path.join(dir, 'renderer'), stdio: { log: (l) => lines.push(l) } });
+    expect((await waitFor(dev, settled)).kind, lines.join('\n')).toBe('running');
+    const second = await startWebDev({ userDataDir: data, rendererDir: path.join(dir, 'renderer'), stdio: { log: () => {} } });
+    try {
+      expect((await waitFor(second, settled)).kind).toBe('gave-up');
+      const page = new URL(second.url);
+      const token = new URLSearchParams(page.hash.slice(1)).get('token');
+      const ws = new WebSocket(`ws://${page.host}/service?token=${token}`, { origin: page.origin });
+      const [code, reason] = await new Promise<[number, string]>((resolve) => ws.once('close', (c, r) => resolve([c, String(r)])));
+      expect(code).toBe(4000);
+      expect(reason).toMatch(/^SERVICE_LOCKED: /);
+      expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(123);
+    } finally {
+      await second.close();
+    }
+    // The first instance is untouched.
+    expect(dev.supervisor.state.kind).toBe('running');
+  }, 60_000);
 });

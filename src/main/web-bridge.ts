@@ -21,6 +21,20 @@ const OPEN = 1;
 /** Close codes the page sees: the service is restarting / not up yet; try again. */
 export const CLOSE_SERVICE_RESTART = 1012;
 export const CLOSE_TRY_AGAIN = 1013;
+/** The service will not come back (the supervisor gave up); the close reason says why. */
+export const CLOSE_GAVE_UP = 4000;
+
+/** A WebSocket close reason is at most 123 bytes of UTF-8: `text` cut to fit, whole characters. */
+export function closeReason(text: string): string {
+  let out = '';
+  let bytes = 0;
+  for (const ch of text) {
+    bytes += Buffer.byteLength(ch);
+    if (bytes > 123) break;
+    out += ch;
+  }
+  return out;
+}
 /** The socket's own frame limit (ws closes with 1009 beyond it): the wire guard's size. */
 export const MAX_FRAME_BYTES = WIRE_LIMITS.bytes;
 

@@ -111,6 +111,11 @@ export async function startWebDev(opts: WebDevOptions): Promise<WebDev> {
       rendererDir,
       port: opts.port,
       connect: () => (supervisor.service && host ? host.connect() : null),
+      // Code first: the close reason is short, and the page recognises SERVICE_LOCKED by it.
+      gaveUp: () => {
+        const s = supervisor.state;
+        return s.kind !== 'gave-up' ? null : s.reason.kind === 'fatal' ? `${s.reason.code}: ${s.reason.message}` : s.message;
+      },
     });
   } catch (e) {
     await supervisor.stop();

@@ -5,7 +5,7 @@ import { WebSocketServer } from 'ws';
 import type { RpcPort } from '../shared/port/types';
 import { contentSecurityPolicy } from './security';
 import { staticHandler } from './static-server';
-import { CLOSE_TRY_AGAIN, MAX_FRAME_BYTES, bridgeSocket } from './web-bridge';
+import { CLOSE_GAVE_UP, CLOSE_TRY_AGAIN, MAX_FRAME_BYTES, bridgeSocket, closeReason } from './web-bridge';
 
 /**
  * The browser dev host's HTTP side (plain Node, never Electron): serves the built renderer on
@@ -24,6 +24,12 @@ export interface WebHostOptions {
   port?: number;
   /** A new service port for a client, or null while the service is not ready. */
   connect(clientId: string): RpcPort | null;
+  /**
+   * Why the service will not come back (the supervisor gave up, e.g. SERVICE_LOCKED: another
+   * instance holds the data folder), or null. While set, a socket is closed with
+   * CLOSE_GAVE_UP and this text, so the page can say it instead of "restarting" forever.
+   */
+  gaveUp?(): string | null;
   /** The per-run secret (tests); default 32 random bytes. */
   token?: string;
 }
@@ -91,7 +97,9 @@ export async function startWebHost(opts: WebHostOptions): Promise<WebHost> {
           port = null;
         }
         if (port === null) {
-          ws.close(CLOSE_TRY_AGAIN, 'service not ready');
+          const why = opts.gaveUp?.() ?? null;
+          if (why !== null) ws.close(CLOSE_GAVE_UP, closeReason(why));
+          else ws.close(CLOSE_TRY_AGAIN, 'service not ready');
           return;
         }
         bridgeSocket(ws, port);

@@ -16,7 +16,10 @@ import { webSocketPort } from './ws-port';
 const client = isElectron()
   ? createServiceClient()
   : // A socket reports its close asynchronously, so `session` exists by the time this runs.
-    createServiceClient({ open: () => webSocketPort(serviceSocketUrl()), onDisconnect: () => session.disconnected() });
+    createServiceClient({
+      open: () => webSocketPort(serviceSocketUrl(), (reason) => session.serviceStatus('gave-up', reason)),
+      onDisconnect: () => session.disconnected(),
+    });
 const session = new Session(fromTrpc(client.trpc));
 const root = document.getElementById('app');
 if (!root) throw new Error('index.html has no #app element');

@@ -80,8 +80,10 @@ export class Session {
           if (structural) this.scheduleStats();
         },
         onState: (state) => {
-          if (state === 'reconnecting') this.setStatus({ kind: 'reconnecting', message: null });
-          else void this.becameLive();
+          // 'locked' stays until a service answers: the client keeps retrying meanwhile.
+          if (state === 'reconnecting') {
+            if (this.status.kind !== 'locked') this.setStatus({ kind: 'reconnecting', message: null });
+          } else void this.becameLive();
         },
         onError: (e) => this.fail(e),
       },

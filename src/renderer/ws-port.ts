@@ -16,8 +16,15 @@ export function withPageToken(url: string, pageHash: string): string {
   target.searchParams.set('token', token);
   return target.toString();
 }
-export function webSocketPort(url: string): RpcPort {
+/** The dev host's close code for "the service will not come back" (src/main/web-bridge.ts). */
+export const CLOSE_GAVE_UP = 4000;
+
+/** `onGaveUp` hears the host's reason when it closes the socket with CLOSE_GAVE_UP. */
+export function webSocketPort(url: string, onGaveUp?: (reason: string) => void): RpcPort {
   const ws = new WebSocket(withPageToken(url, typeof location === 'undefined' ? '' : location.hash));
+  ws.addEventListener('close', (event: CloseEvent) => {
+    if (event.code === CLOSE_GAVE_UP) onGaveUp?.(event.reason);
+  });
   const queue: string[] = [];
   ws.addEventListener('open', () => {
     for (const text of queue.splice(0)) ws.send(text);
