@@ -55,12 +55,12 @@ export function nextState(task: Task, outcome: Outcome, children: () => ChildSum
   const error = toTaskError(outcome.info, retryable);
   // Runs ended by shutdown, crash recovery or pause do not use up the budget: the store counts
   // failed attempts, not runs.
-  const failed = retryable ? failedAttempts() : task.attempt;
+  const failed = retryable ? failedAttempts() : task.attempt + 1;
   if (retryable && failed < task.maxAttempts) {
     const delayMs = policy.delay(failed);
     return {
       to: 'queued',
-      patch: { error, runAt: policy.now + delayMs, leaseOwner: null, reason: { reason: 'retry', attempt: task.attempt, failedAttempts: failed, delayMs } },
+      patch: { error, runAt: policy.now + delayMs, leaseOwner: null, reason: { reason: 'retry', run: task.runs, failedAttempts: failed, delayMs } },
     };
   }
   return { to: 'failed', patch: { error, leaseOwner: null } };

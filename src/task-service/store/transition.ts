@@ -3,6 +3,7 @@ import { isTerminal, type Task, type TaskError, type TaskEvent, type TaskState }
 import { assertTransition } from '../../shared/transitions';
 import type { Db } from '../db/statement';
 import { insertEvent } from '../db/sql/insert-event';
+import { forgiveAttempts, refundAttempt } from '../db/sql/refund-attempt';
 import { countUnmetDeps, selectChildren, selectDependents } from '../db/sql/relatives';
 import { selectTask } from '../db/sql/select-task';
 import type { TaskRow } from '../db/sql/task-row';
@@ -26,8 +27,11 @@ function toEvent(seq: number, taskId: string, kind: TaskEvent['kind'], from: Tas
 function change(db: Db, row: TaskRow, to: TaskState, now: number, patch: TransitionPatch, events: TaskEvent[]): Task {
   const from = row.state as TaskState;
   assertTransition(row.id, from, to);
-  let attempt = patch.resetAttempts ? 0 : row.attempt;
-  if (to === 'running') attempt += 1;
+  // `attempt` counts runs and is never reset (handlers key side effects by run); a run that ends
+  // without failing is refunded, and a user's retry forgives every run so far (rows.ts).
+  const attempt = to === 'running' ? row.attempt + 1 : row.attempt;
+  const refund = from === 'running' && (patch.refundAttempt === true || to === 'completed' || to === 'waiting' || to === 'cancelled' || to === 'paused');
+  const refunded = patch.resetAttempts ? attempt : row.refunded_attempts + (refund ? 1 : 0);
   const next: TaskRow = {
     ...row,
     state: to,
@@ -37,7 +41,9 @@ function change(db: Db, row: TaskRow, to: TaskState, now: number, patch: Transit
     error: 'error' in patch ? jsonOrNull(patch.error) : to === 'completed' ? null : row.error,
     result: 'result' in patch ? jsonOrNull(patch.result) : row.result,
     run_at: patch.runAt ?? row.run_at,
-    recoveries: row.recoveries + (patch.countRecovery ? 1 : 0),
+    // A user's retry gives a fresh crash-loop budget too.
+    recoveries: patch.resetAttempts ? 0 : row.recoveries + (patch.countRecovery ? 1 : 0),
+    refunded_attempts: refunded,
     started_at: to === 'running' ? (row.started_at ?? now) : row.started_at,
     finished_at: isTerminal(to) ? now : null,
     updated_at: now,
@@ -58,6 +64,8 @@ function change(db: Db, row: TaskRow, to: TaskState, now: number, patch: Transit
     expect_lease: patch.expectLease ?? null,
   });
   if (res.changes !== 1) throw new ServiceError('INTERNAL', `Task ${row.id} changed under a transition`, { id: row.id });
+  if (patch.resetAttempts) forgiveAttempts(db).run(row.id);
+  else if (refund) refundAttempt(db).run(row.id);
   if (patch.error) {
     const data = JSON.stringify(patch.error);
     events.push(toEvent(insertEvent(db).get(row.id, 'error', from, to, data, now)!.seq, row.id, 'error', from, to, patch.error, now));

@@ -31,11 +31,12 @@ export interface TransitionPatch {
   reason?: Record<string, unknown>;
   /** Increment the crash-recovery counter (recovery of an orphaned running task). */
   countRecovery?: boolean;
-  /** Reset attempt to 0 (explicit retry by the user). */
+  /** Explicit retry by the user: failed attempts and crash recoveries start again from 0 (runs go on). */
   resetAttempts?: boolean;
   /**
-   * The run being left did not fail (graceful shutdown, crash recovery, pause): it does not use
-   * up maxAttempts. `attempt` stays the run number; see failedAttempts.
+   * The run being left did not fail (graceful shutdown, crash recovery, a network outage): it does
+   * not use up maxAttempts. Leaving running for completed, waiting, paused or cancelled refunds
+   * without asking. See store/rows.ts.
    */
   refundAttempt?: boolean;
   /**
@@ -152,7 +153,7 @@ export interface TaskStore {
   orphans(bootId: string): Task[];
   /** How many times a task was recovered after a crash. */
   recoveries(id: string): number;
-  /** Runs that count towards maxAttempts: attempt minus runs refunded (shutdown, recovery, pause). */
+  /** Runs that count towards maxAttempts, a running task's current run included (the settler asks while it fails). */
   failedAttempts(id: string): number;
 
   /** Deletes a terminal task, its descendants and their events. CONFLICT if any is not terminal. */
