@@ -151,7 +151,7 @@ export interface TaskStore {
 
   /** Tasks in `running` whose lease is not `bootId`. */
   orphans(bootId: string): Task[];
-  /** How many times a task was recovered after a crash. */
+  /** Crash recoveries since the task last made progress (a new checkpoint or progress value) or was retried. */
   recoveries(id: string): number;
   /** Runs that count towards maxAttempts, a running task's current run included (the settler asks while it fails). */
   failedAttempts(id: string): number;
