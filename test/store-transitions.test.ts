@@ -51,6 +51,12 @@ describe('every transition in the table', () => {
     }
   }
 
+  it('a waiting parent can be paused, and a paused one can go back to waiting (whole-playlist pause)', () => {
+    expect(canTransition('waiting', 'paused')).toBe(true);
+    expect(canTransition('paused', 'waiting')).toBe(true);
+    expect(canTransition('completed', 'paused')).toBe(false);
+  });
+
   it('the table is covered: each state lists only known states', () => {
     for (const [from, tos] of Object.entries(TRANSITIONS)) {
       expect(TASK_STATES).toContain(from);

@@ -250,11 +250,6 @@ export class Engine {
     return r.task;
   }
 
-  /** Depends-on all completed? */
-  depsMet(t: Task): boolean {
-    return t.dependsOn.every((d) => this.o.store.find(d)?.state === 'completed');
-  }
-
   /** The task left the database: memory lets go of it too. */
   forget(id: string): void {
     this.coalescer.drop(id);

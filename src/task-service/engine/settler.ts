@@ -148,6 +148,8 @@ export class Settler {
       if (t.state !== 'running') d.coalescer.drop(t.id);
       if (t.state === 'queued') d.runner.noteQueued(t);
       if (t.parentId && isTerminal(t.state)) parentsToCheck.add(t.parentId);
+      // A parent resumed into waiting: its children may all have settled while it was paused.
+      if (t.state === 'waiting') parentsToCheck.add(t.id);
     }
     for (const p of parentsToCheck) this.checkParent(p);
   }

@@ -86,20 +86,23 @@ export function operations(w: Wiring, life: Lifecycle) {
       return engine.change(id, 'cancelled', { leaseOwner: null, reason: { reason: 'cancel', by: 'user' } });
     },
 
+    /**
+     * A pause is not a failure (a running task's run is refunded). Pausing a parent, even one
+     * `waiting` for its children, pauses its live descendants with it (store/transition.ts).
+     */
     pause(raw: unknown): Task {
       running();
       const { id } = parseWith(idRequest, raw, 'request');
-      // Pausing a running task gives back the attempt its claim took: a pause is not a failure.
-      if (store.get(id).state === 'running')
-        return engine.change(id, 'paused', { leaseOwner: null, refundAttempt: true, reason: { reason: 'pause', by: 'user' } }, 'running');
       return engine.change(id, 'paused', { leaseOwner: null, reason: { reason: 'pause', by: 'user' } });
     },
 
+    /** Back where it was paused from (a waiting parent waits again), with the descendants its pause paused. */
     resume(raw: unknown): Task {
       running();
       const { id } = parseWith(idRequest, raw, 'request');
-      const t = store.get(id);
-      return engine.change(id, engine.depsMet(t) ? 'queued' : 'blocked', { reason: { reason: 'resume', by: 'user' } }, 'paused');
+      store.get(id); // NOT_FOUND before anything else
+      const to = engine.guard.read(() => store.resumeTarget(id));
+      return engine.change(id, to, { reason: { reason: 'resume', by: 'user' } }, 'paused');
     },
 
     retry(raw: unknown): Task {

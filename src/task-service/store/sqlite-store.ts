@@ -26,7 +26,7 @@ import { pruneTasks, removeTask } from './retention';
 import { rowToEvent, rowToTask } from './rows';
 import { spawnOwnChildren } from './spawn';
 import { leaseRefusal, runRefusal } from './run-guard';
-import { applyTransition } from './transition';
+import { applyTransition, lastPause, resumeTarget } from './transition';
 import type { ChildSummary, ClaimOptions, Created, NewTask, QueueStats, RetentionPolicy, RunGuard, TaskStore, TransitionPatch, TransitionResult } from './types';
 import { parseWith } from '../../shared/validate';
 
@@ -117,6 +117,10 @@ export class SqliteTaskStore implements TaskStore {
 
   dependents(id: string): Task[] {
     return this.read(() => selectDependents(this.db).all(id).map(rowToTask));
+  }
+
+  resumeTarget(id: string): 'queued' | 'blocked' | 'waiting' {
+    return this.read(() => resumeTarget(this.db, id, lastPause(this.db, id).from) as 'queued' | 'blocked' | 'waiting');
   }
 
   transition(id: string, to: TaskState, now: number, patch?: TransitionPatch, expectFrom?: TaskState | TaskState[]): TransitionResult {

@@ -120,6 +120,11 @@ export interface TaskStore {
   childSummary(parentId: string): ChildSummary;
   /** Tasks that list `id` in dependsOn. */
   dependents(id: string): Task[];
+  /**
+   * Where a paused task goes on resume: `waiting` for a parent paused while waiting for its
+   * children (its handler is not run again), else queued, or blocked while a dependency is unmet.
+   */
+  resumeTarget(id: string): 'queued' | 'blocked' | 'waiting';
 
   /**
    * The one guarded state change. ILLEGAL_TRANSITION (writing nothing) when `to` is not allowed
@@ -128,7 +133,9 @@ export interface TaskStore {
    *  - to completed: blocked dependents whose dependencies are now all completed -> queued;
    *  - to failed/cancelled: non-terminal dependents -> cancelled (DEPENDENCY_FAILED, reason names it);
    *  - to cancelled or failed: non-terminal descendants -> cancelled (a failed parent's children
-   *    must not run on unowned).
+   *    must not run on unowned);
+   *  - to paused: live descendants -> paused (journaled as paused by their parent);
+   *  - from paused (resume): the descendants that pause paused -> back where they were.
    */
   transition(id: string, to: TaskState, now: number, patch?: TransitionPatch, expectFrom?: TaskState | TaskState[]): TransitionResult;
 
