@@ -45,6 +45,22 @@ describe('nextState: how a run ends', () => {
     expect(d.patch.error).toMatchObject({ code: 'CHILDREN_FAILED', retryable: true, message: expect.stringContaining('1 of 3 children') });
   });
 
+  it('a NETWORK failure during an outage goes back to queued, refunded, without reading the failure count', () => {
+    const d = nextState(task(), fail(thrown({ code: 'ECONNRESET' })), never, never, { ...policy, networkLost: true });
+    expect(d).toEqual({
+      to: 'queued',
+      patch: {
+        leaseOwner: null, runAt: NOW, refundAttempt: true, error: null,
+        reason: { reason: 'network', waiting: 'waiting for network', error: { code: 'NETWORK', message: 'ECONNRESET: boom', retryable: true } },
+      },
+    });
+  });
+
+  it('an outage does not excuse other failures, nor permanent ones', () => {
+    expect(nextState(task(), fail(thrown({ code: 'EACCES' })), never, () => 1, { ...policy, networkLost: true }).patch.refundAttempt).toBeUndefined();
+    expect(nextState(task(), fail(thrown({ code: 'NETWORK', permanent: true })), never, never, { ...policy, networkLost: true }).to).toBe('failed');
+  });
+
   it('our own shutdown puts the task back in the queue at once and refunds the attempt', () => {
     expect(nextState(task(), fail(thrown(), 'shutdown'), never, never, policy)).toEqual({
       to: 'queued',

@@ -39,7 +39,7 @@ class FakeService implements ServiceClient {
   stats = async () => this.take(this.snapshot());
   private snapshot(): QueueStatsView {
     const byState = Object.fromEntries(TASK_STATES.map((s) => [s, this.tasks.filter((t) => t.state === s).length])) as QueueStatsView['byState'];
-    return { byState, byType: {}, running: 0, busySlots: 0, queuePaused: this.queuePaused, concurrency: { global: 6, perType: {} }, throughputPerMinute: 0, watchers: this.watchers.length };
+    return { byState, byType: {}, running: 0, busySlots: 0, queuePaused: this.queuePaused, concurrency: { global: 6, perType: {} }, throughputPerMinute: 0, watchers: this.watchers.length, network: { online: true, types: [], waiting: 0, reason: 'waiting for network' } };
   }
   watch(_o: { lastEventId?: string }, h: WatchHandlers) {
     this.watchers.push(h);

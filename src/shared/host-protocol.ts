@@ -6,7 +6,8 @@ import { z } from 'zod';
  * and the service entry all read it from here, so the two sides cannot drift apart. Client
  * traffic (tRPC) never goes here: it runs over the MessagePorts that `connect` hands over.
  *
- *   host -> service   config (first), connect + ports[0] (a new client), shutdown (drain + exit 0)
+ *   host -> service   config (first), connect + ports[0] (a new client), shutdown (drain + exit 0),
+ *                     network (connectivity changed: network task types wait while offline)
  *   service -> host   ready (open and recovered), fatal (a restart cannot fix it), drained
  *
  * Hosts are trusted, but the service still checks the config so that a wrong launch fails with
@@ -38,6 +39,8 @@ export const configMessage = z.object({
   staleMs: z.number().int().min(100).optional(),
   shutdownTimeoutMs: z.number().int().min(0).optional(),
   maxRecoveries: z.number().int().min(1).optional(),
+  /** Connectivity at launch (default true); later changes come as `network` messages. */
+  online: z.boolean().optional(),
 });
 
 /** A new client; the service serves tRPC on the port in `ports[0]`. */
@@ -46,7 +49,13 @@ export const connectMessage = z.object({ type: z.literal('connect'), clientId: z
 /** Drain: stop claiming, checkpoint, close, exit(0). Same name under both hosts. */
 export const shutdownMessage = z.object({ type: z.literal('shutdown') });
 
-export const hostToService = z.discriminatedUnion('type', [configMessage, connectMessage, shutdownMessage]);
+/**
+ * The host's view of connectivity (Electron: net.isOnline() and its checks; the Node host: an
+ * option or setOnline). While offline, task types that require the network stay queued.
+ */
+export const networkMessage = z.strictObject({ type: z.literal('network'), online: z.boolean() });
+
+export const hostToService = z.discriminatedUnion('type', [configMessage, connectMessage, shutdownMessage, networkMessage]);
 
 /** The database is open and recovered; accept clients. */
 export const readyMessage = z.object({ type: z.literal('ready'), bootId: z.string().optional() });
@@ -70,6 +79,7 @@ export type ConfigMessage = z.infer<typeof configMessage>;
 export type ServiceConfig = Omit<ConfigMessage, 'type'>;
 export type ConnectMessage = z.infer<typeof connectMessage>;
 export type ShutdownMessage = z.infer<typeof shutdownMessage>;
+export type NetworkMessage = z.infer<typeof networkMessage>;
 export type HostToService = z.infer<typeof hostToService>;
 export type ReadyMessage = z.infer<typeof readyMessage>;
 export type FatalMessage = z.infer<typeof fatalMessage>;

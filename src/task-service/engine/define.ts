@@ -73,6 +73,12 @@ export interface TaskDefinition<S extends z.ZodType = z.ZodType, C = unknown> {
   maxAttempts?: number;
   backoff?: BackoffOptions;
   timeoutMs?: number;
+  /**
+   * Needs the network (like WorkManager's network constraint): while the host reports offline,
+   * tasks of this type stay `queued` ("waiting for network") instead of running, and a run that
+   * fails with NETWORK during an outage is given back, not counted as a failed attempt.
+   */
+  requiresNetwork?: boolean;
   /** 'worker': the handler runs on a worker thread; `module` must export this definition. */
   runIn?: 'main' | 'worker';
   /** Module URL/path that exports this definition (required for runIn 'worker'). */

@@ -8,6 +8,7 @@ import {
 } from '../../shared/schemas';
 import type { Page, Task, TaskEvent } from '../../shared/task';
 import { parseWith } from '../../shared/validate';
+import { WAITING_FOR_NETWORK } from '../engine/network';
 import type { Watch, WatchFilter } from '../engine/watch';
 import type { QueueStats } from '../store/types';
 import type { Lifecycle } from './lifecycle';
@@ -30,6 +31,12 @@ export interface ServiceStats extends QueueStats {
   throughputPerMinute: number;
   /** Open watch subscriptions (a leak shows here). */
   watchers: number;
+  /**
+   * The network constraint: `online` as the host reported it, the task types that require the
+   * network, and how many queued tasks of those types wait for it (0 while online). A client
+   * shows a queued task as "waiting for network" (`reason`) when !online and its type is listed.
+   */
+  network: { online: boolean; types: string[]; waiting: number; reason: string };
 }
 
 export function operations(w: Wiring, life: Lifecycle) {
@@ -138,9 +145,19 @@ export function operations(w: Wiring, life: Lifecycle) {
       engine.schedulePump();
     },
 
+    /** The host's connectivity report (host protocol `network` message). */
+    setNetwork(online: boolean): void {
+      engine.network.set(online === true);
+    },
+
     stats(): ServiceStats {
+      const base = store.stats();
+      const online = engine.network.online();
+      const types = registry.types().filter((t) => registry.get(t).requiresNetwork === true);
+      const waiting = online ? 0 : types.reduce((n, t) => n + (base.byType[t]?.queued ?? 0), 0);
       return {
-        ...store.stats(),
+        ...base,
+        network: { online, types, waiting, reason: WAITING_FOR_NETWORK },
         running: engine.runningCount(),
         busySlots: engine.limiter.running(),
         queuePaused: engine.queueIsPaused(),

@@ -52,6 +52,8 @@ export interface TaskServiceOptions {
   /** Durable events buffered per watch before it ends with CONFLICT 'watch-overflow' (default 10,000). */
   watchBacklog?: number;
   onLog?: (taskId: string, message: string) => void;
+  /** Connectivity as the host knows it at start (default true); later changes: setNetwork. */
+  online?: boolean;
   /** Opens the store (tests may wrap it); default openTaskStore. */
   openStore?: (path: string, opts: { synchronous?: 'NORMAL' | 'FULL' }) => TaskStore;
 }
@@ -91,6 +93,7 @@ export function wire(opts: TaskServiceOptions): Wiring {
     ...(opts.watchBacklog !== undefined ? { watchBacklog: opts.watchBacklog } : {}),
     ...(opts.workerEntry !== undefined ? { workerEntry: opts.workerEntry } : {}),
     ...(opts.onLog ? { onLog: opts.onLog } : {}),
+    ...(opts.online !== undefined ? { online: opts.online } : {}),
   });
   return {
     dbPath: opts.dbPath,
