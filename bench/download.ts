@@ -53,6 +53,7 @@ function benchContext(input: VideoDownloadInput, store: SqliteTaskStore): { ctx:
     input,
     task: null as never,
     attempt: 1,
+    run: 1,
     signal: new AbortController().signal,
     checkpoint: null,
     saveCheckpoint: async (state: DownloadCheckpoint) => {

@@ -78,8 +78,8 @@ describe('SIGKILL of the service mid-task', () => {
     expect(mine.froms.length).toBeGreaterThanOrEqual(2);
     // Progress for step N is reported before checkpoint N is saved: N-1 was durable at the kill.
     expect(mine.froms[1]).toBeGreaterThanOrEqual(stepAtKill - 1);
-    expect([...mine.dones]).toEqual([[done.attempt, 1]]);
-    for (const [attempt, n] of mine.begins) expect(n, `begins of attempt ${attempt}`).toBe(1);
+    expect([...mine.dones]).toEqual([[done.runs, 1]]);
+    for (const [run, n] of mine.begins) expect(n, `begins of run ${run}`).toBe(1);
 
     // Every durable event of the task reached the watcher exactly once across both connections.
     const journal = await allEvents(c2, task.id);

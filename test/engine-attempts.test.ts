@@ -8,7 +8,7 @@ afterEach(cleanup);
 
 /**
  * Only failed runs use up maxAttempts. A run ended by a graceful shutdown, a crash recovery or a
- * pause is given back (`attempt` stays the run number, unique per run). Each scenario has
+ * pause is given back: `attempt` counts failed attempts, `runs` every run (unique per run). Each scenario has
  * maxAttempts 2 and fails twice after the interruptions: without the refund, the first failure
  * would already be final.
  */
@@ -18,6 +18,7 @@ const fast = { baseMs: 1, maxMs: 1 };
 /** A handler that blocks (honouring its signal) while `blockRuns` > 0, then throws. */
 function interruptible() {
   const attempts: number[] = [];
+  const runs: number[] = [];
   let blockRuns = 0;
   const def = defineTask({
     type: 'work',
@@ -26,14 +27,15 @@ function interruptible() {
     backoff: fast,
     async run(ctx) {
       attempts.push(ctx.attempt);
+      runs.push(ctx.run);
       if (blockRuns > 0) {
         blockRuns--;
         await new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }));
       }
-      throw new RetryableError('NETWORK', `run ${ctx.attempt}`);
+      throw new RetryableError('NETWORK', `run ${ctx.run}`);
     },
   });
-  return { def, attempts, block: (n: number) => (blockRuns = n) };
+  return { def, attempts, runs, block: (n: number) => (blockRuns = n) };
 }
 
 describe('attempts used only by failures', () => {
@@ -53,9 +55,10 @@ describe('attempts used only by failures', () => {
       svc = await startService({ dbPath, tasks: [w.def] });
     }
     const failed = await waitState(svc, id, 'failed');
-    // Runs 4 and 5 failed; the three shutdowns did not count.
-    expect(w.attempts).toEqual([1, 2, 3, 4, 5]);
-    expect(failed.attempt).toBe(5);
+    // Runs 4 and 5 failed; the three shutdowns did not count: runs 1-4 were all try 1.
+    expect(w.runs).toEqual([1, 2, 3, 4, 5]);
+    expect(w.attempts).toEqual([1, 1, 1, 1, 2]);
+    expect(failed).toMatchObject({ attempt: 2, runs: 5 });
     expect(svc.events({ id, limit: 100 }).items.filter((e) => (e.data as { reason?: string } | null)?.reason === 'retry')).toHaveLength(1);
   });
 
@@ -68,8 +71,9 @@ describe('attempts used only by failures', () => {
     const w = interruptible();
     const svc = await startService({ dbPath, tasks: [w.def] });
     const failed = await waitState(svc, id, 'failed');
-    expect(w.attempts).toEqual([2, 3]); // the crashed run was attempt 1
-    expect(failed.attempt).toBe(3);
+    expect(w.runs).toEqual([2, 3]); // the crashed run was run 1
+    expect(w.attempts).toEqual([1, 2]);
+    expect(failed).toMatchObject({ attempt: 2, runs: 3 });
     expect(svc.store.recoveries(id)).toBe(1);
     expect(svc.store.failedAttempts(id)).toBe(2);
   });
@@ -84,13 +88,14 @@ describe('attempts used only by failures', () => {
     expect(svc.store.failedAttempts(id)).toBe(0);
     svc.resume({ id });
     const failed = await waitState(svc, id, 'failed');
-    expect(w.attempts).toEqual([1, 2, 3]);
+    expect(w.runs).toEqual([1, 2, 3]);
+    expect(w.attempts).toEqual([1, 1, 2]);
     expect(svc.store.failedAttempts(id)).toBe(2);
     // An explicit retry starts the budget afresh.
     svc.queuePause();
     svc.retry({ id });
     svc.pause({ id });
-    expect(svc.get({ id })).toMatchObject({ state: 'paused', attempt: 0 });
+    expect(svc.get({ id })).toMatchObject({ state: 'paused', attempt: 0, runs: 3 });
     expect(svc.store.failedAttempts(id)).toBe(0);
     expect(failed.error?.code).toBe('NETWORK');
   });

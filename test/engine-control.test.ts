@@ -94,7 +94,7 @@ describe('retries, timeouts, cancel, pause', () => {
     expect(maxConcurrent).toBe(1);
     g.release(t.id);
     const done = await waitState(svc, t.id, 'completed');
-    expect(done.attempt).toBe(1); // retry reset attempts; the ignored run did not count
+    expect(done).toMatchObject({ attempt: 0, runs: 2 }); // retry reset attempts; runs go on (the cancelled one was run 1)
     const events = svc.events({ id: t.id, limit: 100 }).items.map((e) => e.to);
     expect(events).toContain('cancelled');
   });

@@ -11,7 +11,7 @@ const NOW = 1_000_000;
 function task(fields: Partial<Task> = {}): Task {
   return {
     id: 't1', type: 'x', title: '', state: 'running', priority: 0, parentId: null, spawnKey: null, dependsOn: [], input: null,
-    result: null, error: null, progress: null, attempt: 1, maxAttempts: 3, runAt: NOW, dedupeKey: null, createdAt: NOW,
+    result: null, error: null, progress: null, attempt: 0, runs: 1, maxAttempts: 3, runAt: NOW, dedupeKey: null, createdAt: NOW,
     startedAt: NOW, finishedAt: null, updatedAt: NOW, ...fields,
   };
 }
@@ -45,6 +45,22 @@ describe('nextState: how a run ends', () => {
     expect(d.patch.error).toMatchObject({ code: 'CHILDREN_FAILED', retryable: true, message: expect.stringContaining('1 of 3 children') });
   });
 
+  it('a NETWORK failure during an outage goes back to queued, refunded, without reading the failure count', () => {
+    const d = nextState(task(), fail(thrown({ code: 'ECONNRESET' })), never, never, { ...policy, networkLost: true });
+    expect(d).toEqual({
+      to: 'queued',
+      patch: {
+        leaseOwner: null, runAt: NOW, refundAttempt: true, error: null,
+        reason: { reason: 'network', waiting: 'waiting for network', error: { code: 'NETWORK', message: 'ECONNRESET: boom', retryable: true } },
+      },
+    });
+  });
+
+  it('an outage does not excuse other failures, nor permanent ones', () => {
+    expect(nextState(task(), fail(thrown({ code: 'EACCES' })), never, () => 1, { ...policy, networkLost: true }).patch.refundAttempt).toBeUndefined();
+    expect(nextState(task(), fail(thrown({ code: 'NETWORK', permanent: true })), never, never, { ...policy, networkLost: true }).to).toBe('failed');
+  });
+
   it('our own shutdown puts the task back in the queue at once and refunds the attempt', () => {
     expect(nextState(task(), fail(thrown(), 'shutdown'), never, never, policy)).toEqual({
       to: 'queued',
@@ -53,14 +69,15 @@ describe('nextState: how a run ends', () => {
   });
 
   it('a retryable failure with budget left is queued after the backoff for the failures counted so far', () => {
-    const d = nextState(task({ attempt: 4, maxAttempts: 3 }), fail(thrown({ code: 'ECONNRESET' })), never, () => 2, policy);
+    // Run 4 with 1 failed attempt before it (the store's count, 2, includes this run's failure).
+    const d = nextState(task({ attempt: 1, runs: 4, maxAttempts: 3 }), fail(thrown({ code: 'ECONNRESET' })), never, () => 2, policy);
     expect(d).toEqual({
       to: 'queued',
       patch: {
         error: { code: 'NETWORK', message: 'ECONNRESET: boom', retryable: true },
         runAt: NOW + 200,
         leaseOwner: null,
-        reason: { reason: 'retry', attempt: 4, failedAttempts: 2, delayMs: 200 },
+        reason: { reason: 'retry', run: 4, failedAttempts: 2, delayMs: 200 },
       },
     });
   });

@@ -53,7 +53,7 @@ describe('a process taken over while its handler runs', () => {
     release!();
     await svc.engine.whenIdle();
     expect(refused).toEqual(['checkpoint SERVICE_LOCKED', 'spawn SERVICE_LOCKED']);
-    expect(other.get(a.id)).toMatchObject({ state: 'running', attempt: 2, result: null, progress: null });
+    expect(other.get(a.id)).toMatchObject({ state: 'running', runs: 2, result: null, progress: null });
     expect(other.getCheckpoint(a.id)).toEqual({ newOwner: 'at 5MB' });
     expect(other.children(a.id)).toEqual([]);
     expect(other.get(due.id).state).toBe('queued'); // A's group commit claimed nothing for itself
@@ -61,7 +61,7 @@ describe('a process taken over while its handler runs', () => {
     clock.advance(1_000); // now A's heartbeat notices
     await svc.engine.whenIdle();
     expect(svc.health().degraded.join()).toMatch(/ownership lost/);
-    expect(other.get(a.id)).toMatchObject({ state: 'running', attempt: 2, result: null });
+    expect(other.get(a.id)).toMatchObject({ state: 'running', runs: 2, result: null });
     other.close();
   });
 
@@ -91,7 +91,7 @@ describe('a process taken over while its handler runs', () => {
     clock.advance(1_000); // heartbeat -> SERVICE_LOCKED -> relinquish -> abort('shutdown')
     await waitFor(() => final !== '', 'the aborted handler to try its final checkpoint');
     expect(final).toBe('refused CONFLICT');
-    expect(other.get(a.id)).toMatchObject({ state: 'running', attempt: 2 });
+    expect(other.get(a.id)).toMatchObject({ state: 'running', runs: 2 });
     expect(other.getCheckpoint(a.id)).toEqual({ newOwner: 'at 5MB' });
     expect(svc.health().degraded.join()).toMatch(/ownership lost/);
     other.close();

@@ -7,7 +7,7 @@ let seq = 0;
 function task(id: string, over: Partial<Task> = {}): Task {
   return {
     id, type: 'video-download', title: `Title ${id}`, state: 'queued', priority: 0, parentId: null, spawnKey: null,
-    dependsOn: [], input: {}, result: null, error: null, progress: null, attempt: 0, maxAttempts: 8,
+    dependsOn: [], input: {}, result: null, error: null, progress: null, attempt: 0, runs: 0, maxAttempts: 8,
     runAt: 0, dedupeKey: null, createdAt: 1, startedAt: null, finishedAt: null, updatedAt: 1, ...over,
   };
 }

@@ -8,7 +8,7 @@ import { TASK_STATES, type Page, type Task, type TaskChange, type TaskEvent } fr
 function task(id: string, over: Partial<Task> = {}): Task {
   return {
     id, type: 'video-download', title: id, state: 'queued', priority: 0, parentId: null, spawnKey: null,
-    dependsOn: [], input: {}, result: null, error: null, progress: null, attempt: 0, maxAttempts: 3,
+    dependsOn: [], input: {}, result: null, error: null, progress: null, attempt: 0, runs: 0, maxAttempts: 3,
     runAt: 0, dedupeKey: null, createdAt: 1, startedAt: null, finishedAt: null, updatedAt: 1, ...over,
   };
 }
@@ -41,7 +41,7 @@ class FakeService implements ServiceClient {
   stats = async () => this.take(this.snapshot());
   private snapshot(): QueueStatsView {
     const byState = Object.fromEntries(TASK_STATES.map((s) => [s, this.tasks.filter((t) => t.state === s).length])) as QueueStatsView['byState'];
-    return { byState, byType: {}, running: 0, busySlots: 0, queuePaused: this.queuePaused, concurrency: { global: 6, perType: {} }, throughputPerMinute: 0, watchers: this.watchers.length };
+    return { byState, byType: {}, running: 0, busySlots: 0, queuePaused: this.queuePaused, concurrency: { global: 6, perType: {} }, throughputPerMinute: 0, watchers: this.watchers.length, network: { online: true, types: [], waiting: 0, reason: 'waiting for network' } };
   }
   watch(_o: { lastEventId?: string }, h: WatchHandlers) {
     this.watchers.push(h);

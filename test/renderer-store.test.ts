@@ -8,7 +8,7 @@ let seq = 0;
 function task(id: string, over: Partial<Task> = {}): Task {
   return {
     id, type: 'video-download', title: id, state: 'queued', priority: 0, parentId: null, spawnKey: null,
-    dependsOn: [], input: {}, result: null, error: null, progress: null, attempt: 0, maxAttempts: 3,
+    dependsOn: [], input: {}, result: null, error: null, progress: null, attempt: 0, runs: 0, maxAttempts: 3,
     runAt: 0, dedupeKey: null, createdAt: 1000, startedAt: null, finishedAt: null, updatedAt: 1000, ...over,
   };
 }

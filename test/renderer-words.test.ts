@@ -10,7 +10,7 @@ import type { Task, TaskEvent } from '../src/shared/task';
 function task(over: Partial<Task> = {}): Task {
   return {
     id: 't', type: 'video-download', title: 't', state: 'queued', priority: 0, parentId: null, spawnKey: null,
-    dependsOn: [], input: { url: 'http://x/a.mp4', dir: '/v' }, result: null, error: null, progress: null, attempt: 0, maxAttempts: 8,
+    dependsOn: [], input: { url: 'http://x/a.mp4', dir: '/v' }, result: null, error: null, progress: null, attempt: 0, runs: 0, maxAttempts: 8,
     runAt: 0, dedupeKey: null, createdAt: 1, startedAt: null, finishedAt: null, updatedAt: 1, ...over,
   };
 }
@@ -23,14 +23,14 @@ describe('states in plain words', () => {
   });
 
   // Regression: after 10 pause/resume cycles a healthy download read "attempt 11 of 8".
-  it('does not count pause/resume runs as failed attempts with the old fields', () => {
-    const t = task({ state: 'running', attempt: 11 });
+  it('does not count pause/resume runs as failed attempts', () => {
+    const t = task({ state: 'running', attempt: 0, runs: 11 });
     expect(attemptsOf(t)).toEqual({ failed: 0, max: 8, runs: 11 });
     expect(stateWords(t, 0)).toBe('downloading');
   });
 
-  it('uses runs and attempt as separate fields once the engine provides them', () => {
-    const t = { ...task({ state: 'running', attempt: 1, error: netErr }), runs: 5 } as Task;
+  it('reads runs and failed attempts from their own fields', () => {
+    const t = task({ state: 'running', attempt: 1, runs: 5, error: netErr });
     expect(attemptsOf(t)).toEqual({ failed: 1, max: 8, runs: 5 });
     expect(stateWords(t, 0)).toBe('downloading (try 2 of 8)');
   });

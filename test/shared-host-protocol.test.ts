@@ -16,6 +16,14 @@ describe('host protocol', () => {
     expect(hostToService.safeParse({ type: 'reboot' }).success).toBe(false);
   });
 
+  it('knows the network report, with a boolean and nothing else', () => {
+    expect(hostToService.parse({ type: 'network', online: false })).toEqual({ type: 'network', online: false });
+    expect(hostToService.safeParse({ type: 'network', online: 'no' }).success).toBe(false);
+    expect(hostToService.safeParse({ type: 'network' }).success).toBe(false);
+    expect(hostToService.safeParse({ type: 'network', online: true, extra: 1 }).success).toBe(false);
+    expect(configMessage.parse({ type: 'config', dbPath: '/x', online: false }).online).toBe(false);
+  });
+
   it('narrows what the service says, reading a garbled fatal error as text', () => {
     expect(asServiceMessage({ type: 'ready', bootId: 'b' })).toEqual({ type: 'ready', bootId: 'b' });
     expect(asServiceMessage({ type: 'drained' })).toEqual({ type: 'drained' });

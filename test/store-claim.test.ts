@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { tmpStore } from './support/store-fixture';
 
 describe('TaskStore.claim', () => {
-  it('claims due queued tasks by priority desc, runAt, then creation; sets lease, attempt, startedAt', () => {
+  it('claims due queued tasks by priority desc, runAt, then creation; sets lease, runs, startedAt', () => {
     const store = tmpStore();
     const low = store.create({ type: 'x', input: 'low', priority: 0, runAt: 10 }, 1).task;
     const highLate = store.create({ type: 'x', input: 'high-late', priority: 5, runAt: 20 }, 1).task;
@@ -11,7 +11,7 @@ describe('TaskStore.claim', () => {
     const future = store.create({ type: 'x', input: 'future', priority: 9, runAt: 1000 }, 1).task;
     const claimed = store.claim({ bootId: 'boot-1', now: 100, limit: 10, capacity: null });
     expect(claimed.map((t) => t.id)).toEqual([highEarly.id, highLate.id, low.id, lowSame.id]);
-    expect(claimed[0]).toMatchObject({ state: 'running', attempt: 1, startedAt: 100, updatedAt: 100 });
+    expect(claimed[0]).toMatchObject({ state: 'running', attempt: 0, runs: 1, startedAt: 100, updatedAt: 100 });
     expect(store.get(highEarly.id)).toEqual(claimed[0]);
     expect(store.orphans('boot-2').map((t) => t.id).sort()).toEqual(claimed.map((t) => t.id).sort());
     expect(store.orphans('boot-1')).toEqual([]);

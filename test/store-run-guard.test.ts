@@ -30,7 +30,7 @@ describe('writes of a run whose lease another boot holds', () => {
     const withDue = snapshot(store);
     expect(errorOf(() => store.claim({ bootId: 'old', now: 200, limit: 5, capacity: null })).code).toBe('SERVICE_LOCKED');
     expect(snapshot(store)).toBe(withDue);
-    expect(store.get(id)).toMatchObject({ state: 'running', attempt: 2, result: null });
+    expect(store.get(id)).toMatchObject({ state: 'running', runs: 2, result: null });
     expect(store.getCheckpoint(id)).toEqual({ by: 'new' });
     expect(before).not.toBe(withDue); // sanity: the snapshot sees writes
   });

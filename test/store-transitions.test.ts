@@ -51,6 +51,12 @@ describe('every transition in the table', () => {
     }
   }
 
+  it('a waiting parent can be paused, and a paused one can go back to waiting (whole-playlist pause)', () => {
+    expect(canTransition('waiting', 'paused')).toBe(true);
+    expect(canTransition('paused', 'waiting')).toBe(true);
+    expect(canTransition('completed', 'paused')).toBe(false);
+  });
+
   it('the table is covered: each state lists only known states', () => {
     for (const [from, tos] of Object.entries(TRANSITIONS)) {
       expect(TASK_STATES).toContain(from);
@@ -64,24 +70,31 @@ describe('transition side effects', () => {
     const store = tmpStore();
     const id = store.create({ type: 'x', input: 1 }, 1).task.id;
     const run1 = store.transition(id, 'running', 2, { leaseOwner: 'boot-a' }).task;
-    expect(run1).toMatchObject({ startedAt: 2, attempt: 1 });
+    expect(run1).toMatchObject({ startedAt: 2, attempt: 0, runs: 1 }); // a run in progress has not failed
     expect(store.orphans('boot-b').map((t) => t.id)).toEqual([id]);
     store.transition(id, 'queued', 3, { runAt: 50, error: { code: 'NETWORK', message: 'reset', retryable: true } });
     expect(store.orphans('boot-b')).toEqual([]); // lease gone
     const run2 = store.transition(id, 'running', 60, { leaseOwner: 'boot-a' }).task;
-    expect(run2).toMatchObject({ startedAt: 2, attempt: 2, finishedAt: null });
+    expect(run2).toMatchObject({ startedAt: 2, attempt: 1, runs: 2, finishedAt: null }); // run 1 failed
     const done = store.transition(id, 'completed', 70, { result: { file: 'a.mp4' } }).task;
-    expect(done).toMatchObject({ finishedAt: 70, result: { file: 'a.mp4' }, error: null });
+    expect(done).toMatchObject({ finishedAt: 70, result: { file: 'a.mp4' }, error: null, attempt: 1, runs: 2 }); // a success is refunded
     const kinds = store.events(id).items.map((e) => `${e.kind}:${e.to ?? ''}`);
     expect(kinds).toEqual(['created:queued', 'state:running', 'error:queued', 'state:queued', 'state:running', 'state:completed']);
   });
 
-  it('retry from failed clears finishedAt; resetAttempts and countRecovery update counters', () => {
+  it('countRecovery counts a recovery; a retry (resetAttempts) clears finishedAt, failed attempts and recoveries but keeps runs', () => {
     const store = tmpStore();
-    const id = taskIn(store, 'failed');
-    const t = store.transition(id, 'queued', 20, { resetAttempts: true, countRecovery: true }).task;
-    expect(t).toMatchObject({ finishedAt: null, attempt: 0 });
+    const id = store.create({ type: 'x', input: 1 }, 1).task.id;
+    store.transition(id, 'running', 2, { leaseOwner: 'boot-a' });
+    store.transition(id, 'queued', 3, { countRecovery: true, refundAttempt: true });
     expect(store.recoveries(id)).toBe(1);
+    store.transition(id, 'running', 4, { leaseOwner: 'boot-b' });
+    const failed = store.transition(id, 'failed', 5, { error: { code: 'NETWORK', message: 'x', retryable: true } }).task;
+    expect(failed).toMatchObject({ attempt: 1, runs: 2 });
+    const t = store.transition(id, 'queued', 20, { resetAttempts: true }).task;
+    expect(t).toMatchObject({ finishedAt: null, attempt: 0, runs: 2 });
+    expect(store.get(id)).toMatchObject({ attempt: 0, runs: 2 });
+    expect(store.recoveries(id)).toBe(0);
   });
 
   it('expectFrom that no longer holds is ILLEGAL_TRANSITION and writes nothing', () => {

@@ -105,17 +105,17 @@ describe('torture: random SIGKILLs under a dependency and child workload', () =>
     for (const t of tasks) {
       const fx = seen.tasks.get(t.id);
       const gap = journalGap(await allEvents(client, t.id), t.state);
-      if (t.state !== 'completed' || !fx?.dones.get(t.attempt) || gap) {
+      if (t.state !== 'completed' || !fx?.dones.get(t.runs) || gap) {
         losses++;
-        problems.push(`${t.id} ${t.state} attempt ${t.attempt}: done ${fx?.dones.get(t.attempt) ?? 0}${gap ? `, journal ${gap}` : ''}`);
+        problems.push(`${t.id} ${t.state} run ${t.runs}: done ${fx?.dones.get(t.runs) ?? 0}${gap ? `, journal ${gap}` : ''}`);
       }
       const twice = [...(fx?.begins ?? [])].filter(([, n]) => n > 1).length + [...(fx?.dones ?? [])].filter(([, n]) => n > 1).length;
       if (twice > 0) {
         duplicates++;
-        problems.push(`${t.id}: an attempt began or finished twice`);
+        problems.push(`${t.id}: a run began or finished twice`);
       }
-      // An earlier attempt may have finished its effect just before a kill; never a later one.
-      if ([...(fx?.dones.keys() ?? [])].some((a) => a > t.attempt)) problems.push(`${t.id}: done after its final attempt`);
+      // An earlier run may have finished its effect just before a kill; never a later one.
+      if ([...(fx?.dones.keys() ?? [])].some((a) => a > t.runs)) problems.push(`${t.id}: done after its final run`);
     }
     const overlaps = seen.overlaps.length;
     console.log(`torture: tasks=${tasks.length} kills=${kills} losses=${losses} duplicates=${duplicates} overlaps=${overlaps} (seed ${SEED}, killed mid-task ${killedMidTask}, torn lines ${torn})`);

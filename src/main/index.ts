@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BrowserWindow, Menu, MessageChannelMain, Notification, app, dialog, ipcMain, shell, utilityProcess } from 'electron';
+import { BrowserWindow, Menu, MessageChannelMain, Notification, app, dialog, ipcMain, net, powerMonitor, shell, utilityProcess } from 'electron';
 import type { MessagePortMain, WebContents } from 'electron';
 import servicePath from '../task-service/main?modulePath';
 // Emitted as its own chunk; the service's worker threads start from it (engine/worker/worker-path.ts).
@@ -13,6 +13,7 @@ import { APP_ORIGIN, isTrustedSender, type IpcSenderLike } from './app-protocol'
 import { developmentMode } from './dev-mode';
 import { setupLog } from './log-setup';
 import { pipeServiceLog } from './logging';
+import { startNetworkMonitor } from './network-monitor';
 import { appMenuTemplate } from './menu';
 import { GrantedFolders, chooseDownloadsFolder, downloadsDirFlags } from './downloads-folders';
 import { PortBroker } from './port-broker';
@@ -81,6 +82,16 @@ async function start(): Promise<void> {
     fork: ({ takeoverBootId }) => forkService(userData, binding.path, takeoverBootId, [...downloadsDirFlags(process.argv), ...granted.list()]),
   });
   supervisor.onReady((child) => broker.attach(child));
+  // Downloads wait in queued while offline (issue 10 #13); each new service life hears the state.
+  const network = startNetworkMonitor({
+    isOnline: () => net.isOnline(),
+    send: (online) => supervisor.service?.postMessage({ type: 'network', online }),
+    signals: [(check) => (powerMonitor.on('resume', check), () => powerMonitor.off('resume', check))],
+    setInterval: (fn, ms) => setInterval(fn, ms).unref(),
+    clearInterval: (h) => clearInterval(h as NodeJS.Timeout),
+  });
+  supervisor.onReady((child) => child.postMessage({ type: 'network', online: network.online() }));
+  app.once('will-quit', () => network.stop());
   supervisor.onState((s) => {
     if (s.kind !== 'running') broker.detach();
     if (s.kind === 'crashed' || s.kind === 'gave-up') logger.error(`service: ${s.kind === 'gave-up' ? s.message : describeExit(s.reason)}`);

@@ -29,6 +29,8 @@ export interface WebDevOptions {
   /** The service's output: inherited (default), ignored, or each line to `log` (never a pipe left unread, which would stall the child). */
   stdio?: 'inherit' | 'ignore' | { log: (line: string) => void };
   supervisor?: Omit<SupervisorOptions, 'fork'>;
+  /** Connectivity reported to the service (default online); change it with WebDev.setOnline. */
+  online?: boolean;
 }
 
 export interface WebDev {
@@ -36,6 +38,8 @@ export interface WebDev {
   supervisor: Supervisor;
   /** The running service's pid (tests kill it), or undefined between lives. */
   servicePid(): number | undefined;
+  /** Reports connectivity to this and every later service life (network task types wait while offline). */
+  setOnline(online: boolean): void;
   close(): Promise<void>;
 }
 
@@ -89,6 +93,7 @@ export async function startWebDev(opts: WebDevOptions): Promise<WebDev> {
   }
   const downloadsDir = opts.downloadsDir ?? path.join(opts.userDataDir, 'downloads');
   let host: NodeHost | null = null;
+  let online = opts.online ?? true;
   const supervisor = new Supervisor({
     ...opts.supervisor,
     fork: ({ takeoverBootId }) => {
@@ -96,6 +101,7 @@ export async function startWebDev(opts: WebDevOptions): Promise<WebDev> {
         entry: opts.serviceEntry ?? DEFAULT_SERVICE_ENTRY,
         config: { dbPath: databasePath(opts.userDataDir), downloadsDir, ...(opts.downloadsRoots?.length ? { downloadsRoots: opts.downloadsRoots } : {}), ...(takeoverBootId ? { takeoverBootId } : {}) },
         stdio: typeof opts.stdio === 'object' ? 'pipe' : (opts.stdio ?? 'inherit'),
+        online,
       });
       if (typeof opts.stdio === 'object') forwardLines(host, opts.stdio.log);
       return nodeHostChild(host);
@@ -125,6 +131,10 @@ export async function startWebDev(opts: WebDevOptions): Promise<WebDev> {
     url: web.url,
     supervisor,
     servicePid: () => supervisor.service?.pid,
+    setOnline(value) {
+      online = value;
+      host?.setOnline(value);
+    },
     async close() {
       await web.close();
       await supervisor.stop();

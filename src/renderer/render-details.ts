@@ -52,7 +52,7 @@ export class DetailsView {
       'dl',
       { class: 'fields' },
       ...pair('State', stateWords(task, now) === task.state ? task.state : `${task.state} — ${stateWords(task, now)}`),
-      ...pair('Tries', `${a.failed} failed of ${a.max} allowed${a.runs !== null ? ` · started ${a.runs} time${a.runs === 1 ? '' : 's'}` : ''}`),
+      ...pair('Tries', `${a.failed} failed of ${a.max} allowed · started ${a.runs} time${a.runs === 1 ? '' : 's'}`),
       ...(typeof input.url === 'string' ? pair('Address', input.url) : []),
       ...(file?.dir ? pair('Folder', file.dir) : []),
       ...(file ? pair('File', file.name ?? 'named when the download starts') : []),

@@ -231,8 +231,7 @@ export class ActivityModel {
   private signature(t: Task): string {
     const p = this.progressOf(t);
     const e = t.error;
-    const runs = (t as { runs?: unknown }).runs;
-    return `${t.state}|${t.title}|${p?.current}|${p?.total}|${p?.ratio}|${p?.message}|${e?.code}|${e?.message}|${t.attempt}|${t.maxAttempts}|${String(runs)}|${t.runAt}|${t.finishedAt}|${JSON.stringify(t.result)}`;
+    return `${t.state}|${t.title}|${p?.current}|${p?.total}|${p?.ratio}|${p?.message}|${e?.code}|${e?.message}|${t.attempt}|${t.maxAttempts}|${t.runs}|${t.runAt}|${t.finishedAt}|${JSON.stringify(t.result)}`;
   }
 
   private put(task: Task): void {

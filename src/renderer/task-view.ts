@@ -2,8 +2,8 @@ import { isTerminal, type Task } from '../shared/task';
 import { formatDuration } from './format';
 
 /**
- * How a task reads to a person, DOM-free: its attempts (one adapter for the engine's old and
- * new fields), where its file goes, and its state in plain words.
+ * How a task reads to a person, DOM-free: its attempts, where its file goes, and its state in
+ * plain words.
  */
 
 /** Failed attempts against the budget, and runs (starts, including resumes and recoveries). */
@@ -11,22 +11,17 @@ export interface Attempts {
   /** Failed attempts so far (0 while none failed). */
   failed: number;
   max: number;
-  /** How many times it started; null when the service does not say. */
-  runs: number | null;
+  /** How many times it started. */
+  runs: number;
 }
 
 /**
- * The engine is gaining separate fields: `runs` (every start, pause/resume and crash recovery
- * included) and `attempt` counting failed attempts only. Until then `attempt` counts every
- * start, so a paused and resumed download read "attempt 11 of 8". With `runs` present we trust
- * `attempt` as failures; without it, the only reliable signal is the error of the last run.
+ * The engine keeps the two apart (DESIGN §8): `attempt` counts failed attempts against
+ * maxAttempts, `runs` every start, pause/resume and crash recovery included; a paused and
+ * resumed download once read "attempt 11 of 8" when one field meant both.
  */
 export function attemptsOf(task: Task): Attempts {
-  const t = task as Task & { runs?: unknown };
-  if (typeof t.runs === 'number') return { failed: task.attempt, max: task.maxAttempts, runs: t.runs };
-  // Old fields: a task with no error has not failed an attempt, whatever `attempt` says.
-  const failed = task.error === null ? 0 : Math.min(task.attempt, task.maxAttempts);
-  return { failed, max: task.maxAttempts, runs: task.attempt };
+  return { failed: task.attempt, max: task.maxAttempts, runs: task.runs };
 }
 
 /** Where a download's file goes: the folder always, the name once it is known. */

@@ -8,6 +8,7 @@ import { z } from 'zod';
  *
  *   host -> service   config (first), connect + ports[0] (a new client), shutdown (drain + exit 0),
  *                     grant-folder (the user allowed downloads into a folder: a new downloads root)
+ *                     network (connectivity changed: network task types wait while offline)
  *   service -> host   ready (open and recovered), fatal (a restart cannot fix it), drained
  *
  * Hosts are trusted, but the service still checks the config so that a wrong launch fails with
@@ -50,6 +51,8 @@ export const configMessage = z.object({
   staleMs: z.number().int().min(100).optional(),
   shutdownTimeoutMs: z.number().int().min(0).optional(),
   maxRecoveries: z.number().int().min(1).optional(),
+  /** Connectivity at launch (default true); later changes come as `network` messages. */
+  online: z.boolean().optional(),
 });
 
 /** A new client; the service serves tRPC on the port in `ports[0]`. */
@@ -61,7 +64,14 @@ export const shutdownMessage = z.object({ type: z.literal('shutdown') });
 /** A folder the user chose: the service may write downloads there from now on. */
 export const grantFolderMessage = z.object({ type: z.literal('grant-folder'), dir: z.string().min(1).max(4096) });
 
-export const hostToService = z.discriminatedUnion('type', [configMessage, connectMessage, shutdownMessage, grantFolderMessage]);
+
+/**
+ * The host's view of connectivity (Electron: net.isOnline() and its checks; the Node host: an
+ * option or setOnline). While offline, task types that require the network stay queued.
+ */
+export const networkMessage = z.strictObject({ type: z.literal('network'), online: z.boolean() });
+
+export const hostToService = z.discriminatedUnion('type', [configMessage, connectMessage, shutdownMessage, grantFolderMessage, networkMessage]);
 
 /** The database is open and recovered; accept clients. */
 export const readyMessage = z.object({ type: z.literal('ready'), bootId: z.string().optional() });
@@ -86,6 +96,7 @@ export type ServiceConfig = Omit<ConfigMessage, 'type'>;
 export type ConnectMessage = z.infer<typeof connectMessage>;
 export type ShutdownMessage = z.infer<typeof shutdownMessage>;
 export type GrantFolderMessage = z.infer<typeof grantFolderMessage>;
+export type NetworkMessage = z.infer<typeof networkMessage>;
 export type HostToService = z.infer<typeof hostToService>;
 export type ReadyMessage = z.infer<typeof readyMessage>;
 export type FatalMessage = z.infer<typeof fatalMessage>;

@@ -52,7 +52,14 @@ export interface Task {
   result: unknown;
   error: TaskError | null;
   progress: TaskProgress | null;
+  /**
+   * Failed attempts so far, counted against maxAttempts. Runs that ended without failing (pause,
+   * graceful shutdown, crash recovery, a network outage, success) are not attempts; a user's retry
+   * starts again from 0. During backoff before try n+1 this reads n and runAt is in the future.
+   */
   attempt: number;
+  /** Handler runs started over the task's whole life (1 once first claimed); never reset. */
+  runs: number;
   maxAttempts: number;
   runAt: number;
   dedupeKey: string | null;

@@ -9,8 +9,9 @@ import type { TaskState } from './task';
  *   queued   -> running (claimed) | blocked (retry with unmet deps) | paused | cancelled
  *   running  -> completed | failed | queued (retry backoff, shutdown, recovery)
  *               | waiting (children pending) | paused | cancelled
- *   waiting  -> completed | failed (CHILDREN_FAILED) | cancelled
- *   paused   -> queued | blocked (resume; deps decide) | cancelled
+ *   waiting  -> completed | failed (CHILDREN_FAILED) | paused (its children pause with it) | cancelled
+ *   paused   -> queued | blocked (resume; deps decide) | waiting (resume of a parent whose own
+ *               work was done when it was paused) | cancelled
  *   failed   -> queued | blocked (retry) | waiting (retry of a parent re-runs failed children)
  *   cancelled-> queued | blocked (retry)
  *   completed is final.
@@ -19,8 +20,8 @@ export const TRANSITIONS: Readonly<Record<TaskState, readonly TaskState[]>> = {
   blocked: ['queued', 'paused', 'cancelled'],
   queued: ['running', 'blocked', 'paused', 'cancelled'],
   running: ['completed', 'failed', 'queued', 'waiting', 'paused', 'cancelled'],
-  waiting: ['completed', 'failed', 'cancelled'],
-  paused: ['queued', 'blocked', 'cancelled'],
+  waiting: ['completed', 'failed', 'paused', 'cancelled'],
+  paused: ['queued', 'blocked', 'waiting', 'cancelled'],
   failed: ['queued', 'blocked', 'waiting'],
   cancelled: ['queued', 'blocked'],
   completed: [],

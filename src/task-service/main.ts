@@ -7,7 +7,7 @@ import { createTaskService, type TaskService } from './service';
 import { openTaskStore } from './store/open-store';
 import { createAppTasks, DownloadRoots, rootsFromEnv } from './tasks';
 import { grantFolderMessage } from './tasks/download/roots';
-import { DEFAULT_CONCURRENCY, configMessage, type ConfigMessage } from '../shared/host-protocol';
+import { DEFAULT_CONCURRENCY, configMessage, networkMessage, type ConfigMessage } from '../shared/host-protocol';
 import { parseWith } from '../shared/validate';
 import { loadTaskModules } from './entry/load-tasks';
 import { log, recentLogLines } from './entry/log';
@@ -31,6 +31,8 @@ let clients = 0;
 let stopping = false;
 /** The folders tasks may write into: the host's downloadsDir first, then granted folders. */
 let roots: DownloadRoots | null = null;
+/** The host's last connectivity report; one that arrives while booting applies at start. */
+let online: boolean | undefined;
 
 async function boot(config: ConfigMessage): Promise<void> {
   const extra = await loadTaskModules(config.taskModules ?? []);
@@ -46,6 +48,7 @@ async function boot(config: ConfigMessage): Promise<void> {
     ...(config.staleMs !== undefined ? { ownership: { staleMs: config.staleMs, heartbeatMs: Math.max(50, Math.floor(config.staleMs / 4)) } } : {}),
     ...(config.maxRecoveries !== undefined ? { recovery: { maxRecoveries: config.maxRecoveries } } : {}),
     onLog: (taskId, message) => log('info', message, { taskId }),
+    online: online ?? config.online ?? true,
     openStore: (file, o) => {
       const opened = openTaskStore(file, { ...o, ...(config.nativeBinding ? { nativeBinding: config.nativeBinding } : {}) });
       if (opened.movedAside) log('warn', 'database was unreadable and was moved aside', { ...opened.movedAside });
@@ -131,6 +134,12 @@ parent.onMessage((message) => {
     log(r.ok ? 'info' : 'warn', r.ok ? 'downloads folder granted' : 'downloads folder refused', r.ok ? { dir: r.dir } : { message: r.message });
   } else if (type === 'shutdown') {
     void shutdown('requested');
+  } else if (type === 'network') {
+    const r = networkMessage.safeParse(message.data);
+    if (!r.success) return; // hosts are trusted; a malformed report is ignored, not fatal
+    online = r.data.online;
+    log('info', online ? 'host reports online' : 'host reports offline', {});
+    service?.setNetwork(online);
   }
 });
 process.on('SIGTERM', () => void shutdown('SIGTERM'));

@@ -38,7 +38,7 @@ function fakeTask(fields: Partial<Task>): Task {
   const now = Date.now();
   return {
     id: `t${++counter}`, type: 'test', title: '', state: 'running', priority: 0, parentId: null, spawnKey: null,
-    dependsOn: [], input: null, result: null, error: null, progress: null, attempt: 1, maxAttempts: 3,
+    dependsOn: [], input: null, result: null, error: null, progress: null, attempt: 0, runs: 1, maxAttempts: 3,
     runAt: now, dedupeKey: null, createdAt: now, startedAt: now, finishedAt: null, updatedAt: now,
     ...fields,
   };
@@ -62,11 +62,13 @@ export function createTaskHarness<C = unknown>(initial: C | null = null): TaskHa
       attempt += 1;
       // The engine validates input with the type's schema before a handler sees it.
       const input = def.input.parse(rawInput);
-      const self = fakeTask({ type: def.type, input, attempt });
+      // Every harness run is a new run; the harness does not judge failures, so the try number follows it.
+      const self = fakeTask({ type: def.type, input, attempt: attempt - 1, runs: attempt });
       const ctx: TaskContext<unknown, C> = {
         input,
         task: self,
         attempt,
+        run: attempt,
         signal: controller.signal,
         checkpoint: h.checkpoint === null ? null : (JSON.parse(JSON.stringify(h.checkpoint)) as C),
         saveCheckpoint: async (state) => {

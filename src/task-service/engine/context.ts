@@ -28,7 +28,8 @@ export function makeContext(task: Task, input: unknown, checkpoint: unknown, sig
   return {
     input,
     task,
-    attempt: task.attempt,
+    attempt: task.attempt + 1,
+    run: task.runs,
     signal,
     get checkpoint() {
       return current();

@@ -39,8 +39,13 @@ export class RetryableError extends Error {
 export interface TaskContext<I = unknown, C = unknown> {
   readonly input: I;
   readonly task: Task;
-  /** 1 for the first run. */
+  /**
+   * The try number: failed attempts so far + 1 (1 for the first try). A pause, a crash or a
+   * shutdown does not move it on, so two runs can share it: key side effects by `run`.
+   */
   readonly attempt: number;
+  /** This run's number over the task's life (1 for the first); unique per run, never reset. */
+  readonly run: number;
   readonly signal: AbortSignal;
   /** The last durable checkpoint, or null on a fresh start. */
   readonly checkpoint: C | null;
@@ -68,6 +73,12 @@ export interface TaskDefinition<S extends z.ZodType = z.ZodType, C = unknown> {
   maxAttempts?: number;
   backoff?: BackoffOptions;
   timeoutMs?: number;
+  /**
+   * Needs the network (like WorkManager's network constraint): while the host reports offline,
+   * tasks of this type stay `queued` ("waiting for network") instead of running, and a run that
+   * fails with NETWORK during an outage is given back, not counted as a failed attempt.
+   */
+  requiresNetwork?: boolean;
   /** 'worker': the handler runs on a worker thread; `module` must export this definition. */
   runIn?: 'main' | 'worker';
   /** Module URL/path that exports this definition (required for runIn 'worker'). */

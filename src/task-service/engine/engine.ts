@@ -6,6 +6,7 @@ import { ProgressCoalescer } from './coalescer';
 import { DbGuard } from './db-guard';
 import { FaultProbe } from './faults';
 import { ConcurrencyLimiter } from './limiter';
+import { NetworkState } from './network';
 import { ParentIndex } from './parents';
 import { Publisher } from './publisher';
 import type { TaskRegistry } from './registry';
@@ -41,6 +42,8 @@ export interface EngineOptions {
   workerEntry?: string;
   /** Durable events buffered per watch subscription before it is ended (default 10,000). */
   watchBacklog?: number;
+  /** What the host last reported about connectivity (default online); see network.ts. */
+  online?: boolean;
 }
 
 /** Settings key of the persisted queue-wide pause. */
@@ -50,6 +53,7 @@ export class Engine {
   readonly limiter: ConcurrencyLimiter;
   readonly hub: WatchHub;
   readonly guard: DbGuard;
+  readonly network: NetworkState;
   private readonly coalescer: ProgressCoalescer;
   private readonly parents = new ParentIndex();
   private readonly runner: Runner;
@@ -70,6 +74,10 @@ export class Engine {
     }
     this.limiter = new ConcurrencyLimiter(o.concurrency.global, { ...per, ...o.concurrency.perType });
     this.guard = new DbGuard(() => this.probe.arm());
+    // Back online: network types that waited in queued are claimable again.
+    this.network = new NetworkState(o.online ?? true, (online) => {
+      if (online) this.schedulePump();
+    });
     this.hub = new WatchHub(
       {
         replay: (after, limit) => store.eventsAfter(after, limit).map((event) => ({ event, task: store.find(event.taskId) ?? null })),
@@ -86,10 +94,10 @@ export class Engine {
       emit: (taskId, progress, at) => this.hub.publishProgress({ kind: 'progress', taskId, progress, at }, this.publisher.publishedSeq()),
       persist: (batch, at) => this.settler.persistProgress(batch, at),
     });
-    const { guard, coalescer, parents, limiter } = this;
+    const { guard, coalescer, parents, limiter, network } = this;
     const publish = (): void => this.publish();
     this.runner = new Runner({
-      store, registry, clock, bootId, limiter, guard, coalescer, parents,
+      store, registry, clock, bootId, limiter, network, guard, coalescer, parents,
       workerGraceMs: o.workerGraceMs,
       workerEntry: o.workerEntry,
       onLog: o.onLog,
@@ -102,6 +110,7 @@ export class Engine {
       store, registry, clock, bootId, guard, coalescer, parents,
       random: o.random,
       runner: this.runner,
+      network,
       publish,
       completed: (at) => this.completions.push(at),
     });
@@ -248,11 +257,6 @@ export class Engine {
     this.publish();
     this.schedulePump();
     return r.task;
-  }
-
-  /** Depends-on all completed? */
-  depsMet(t: Task): boolean {
-    return t.dependsOn.every((d) => this.o.store.find(d)?.state === 'completed');
   }
 
   /** The task left the database: memory lets go of it too. */

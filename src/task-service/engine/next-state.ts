@@ -2,6 +2,7 @@ import type { Task, TaskError } from '../../shared/task';
 import type { ChildSummary, TransitionPatch } from '../store/types';
 import { toTaskError, type ThrownInfo } from './abort';
 import type { AbortKind } from './define';
+import { WAITING_FOR_NETWORK } from './network';
 
 /**
  * The engine's decisions, as pure functions: what a task's state becomes after its handler
@@ -15,6 +16,7 @@ import type { AbortKind } from './define';
  *   ok                         all terminal, any bad         -> failed    CHILDREN_FAILED
  *   ok                         all completed (or none)       -> completed
  *   aborted by our shutdown    -                             -> queued    (attempt refunded)
+ *   NETWORK during an outage   -                             -> queued    (refunded; waits for network)
  *   retryable, budget left     -                             -> queued    at now + backoff
  *   permanent, or no budget    -                             -> failed
  */
@@ -33,7 +35,12 @@ export interface Policy {
   now: number;
   /** Backoff before the next attempt once `failedAttempts` attempts failed. */
   delay(failedAttempts: number): number;
+  /** The task's type requires the network and the host reported offline during (or since) the run. */
+  networkLost?: boolean;
 }
+
+/** Failures an outage explains: not counted as attempts while the host reports offline. */
+const OUTAGE_CODES: ReadonlySet<string> = new Set(['NETWORK', 'STALLED']);
 
 /**
  * `children` and `failedAttempts` are read lazily: each is a query, a success never needs the
@@ -53,14 +60,18 @@ export function nextState(task: Task, outcome: Outcome, children: () => ChildSum
   }
   const retryable = !outcome.info.permanent;
   const error = toTaskError(outcome.info, retryable);
+  if (retryable && policy.networkLost === true && OUTAGE_CODES.has(error.code)) {
+    // Not the task's fault: back to queued, where the network constraint holds it until online.
+    return { to: 'queued', patch: { leaseOwner: null, runAt: policy.now, refundAttempt: true, error: null, reason: { reason: 'network', waiting: WAITING_FOR_NETWORK, error } } };
+  }
   // Runs ended by shutdown, crash recovery or pause do not use up the budget: the store counts
   // failed attempts, not runs.
-  const failed = retryable ? failedAttempts() : task.attempt;
+  const failed = retryable ? failedAttempts() : task.attempt + 1;
   if (retryable && failed < task.maxAttempts) {
     const delayMs = policy.delay(failed);
     return {
       to: 'queued',
-      patch: { error, runAt: policy.now + delayMs, leaseOwner: null, reason: { reason: 'retry', attempt: task.attempt, failedAttempts: failed, delayMs } },
+      patch: { error, runAt: policy.now + delayMs, leaseOwner: null, reason: { reason: 'retry', run: task.runs, failedAttempts: failed, delayMs } },
     };
   }
   return { to: 'failed', patch: { error, leaseOwner: null } };

@@ -11,6 +11,7 @@ import type { TaskDefinition } from './define';
 import { DueTimer } from './due-timer';
 import type { ConcurrencyLimiter } from './limiter';
 import type { Outcome } from './next-state';
+import type { NetworkState } from './network';
 import type { ParentIndex } from './parents';
 import type { TaskRegistry } from './registry';
 import { checkWorkerEntry, resolveWorkerEntry } from './worker/worker-path';
@@ -35,6 +36,8 @@ export interface Execution {
   timeout: TimerHandle | null;
   /** Settles (never rejects) when the handler has returned or thrown. */
   done: Promise<void>;
+  /** NetworkState.epoch() at launch: did an outage begin during this run? */
+  readonly netEpoch: number;
 }
 
 /** An outcome waiting to be written; `exec` leaves the running set once it is committed. */
@@ -50,6 +53,7 @@ export interface RunnerDeps {
   clock: Clock;
   bootId: string;
   limiter: ConcurrencyLimiter;
+  network: NetworkState;
   guard: DbGuard;
   coalescer: ProgressCoalescer;
   parents: ParentIndex;
@@ -128,7 +132,10 @@ export class Runner {
   claimDue(): Task[] {
     const { d } = this;
     if (!d.canClaim()) return [];
-    const capacity = d.limiter.capacity(d.registry.types());
+    // Offline: network types get no capacity, so they stay queued (and unclaimed) until online.
+    const online = d.network.online();
+    const types = d.registry.types().filter((t) => online || d.registry.get(t).requiresNetwork !== true);
+    const capacity = d.limiter.capacity(types);
     if (capacity.size === 0) return [];
     try {
       return d.store.claim({ bootId: d.bootId, now: d.clock.now(), limit: d.limiter.free(), capacity });
@@ -183,7 +190,7 @@ export class Runner {
     const { d } = this;
     d.parents.set(task.id, task.parentId);
     const def = d.registry.get(task.type);
-    const exec: Execution = { task, controller: new AbortController(), detached: false, timeout: null, done: Promise.resolve() };
+    const exec: Execution = { task, controller: new AbortController(), detached: false, timeout: null, done: Promise.resolve(), netEpoch: d.network.epoch() };
     this.executions.set(task.id, exec);
     const prior = this.zombies.get(task.id);
     const run = d.limiter.run(task.type, async () => {

@@ -6,6 +6,7 @@ import type { Clock } from './clock';
 import type { ProgressCoalescer } from './coalescer';
 import { isDbFault, skipIllegal, type DbGuard } from './db-guard';
 import { blockedVerdict, dependencyFailed, nextState, parentVerdict } from './next-state';
+import type { NetworkState } from './network';
 import type { ParentIndex } from './parents';
 import type { TaskRegistry } from './registry';
 import type { Runner, Settle } from './runner';
@@ -34,6 +35,7 @@ export interface SettlerDeps {
   coalescer: ProgressCoalescer;
   parents: ParentIndex;
   runner: Runner;
+  network: NetworkState;
   publish(): void;
   /** A task completed at `at` (throughput). */
   completed(at: number): void;
@@ -111,18 +113,20 @@ export class Settler {
     d.publish();
   }
 
-  private apply({ task, outcome }: Settle): TransitionResult {
-    const { store, clock, registry, random, bootId, coalescer } = this.d;
+  private apply({ task, outcome, exec }: Settle): TransitionResult {
+    const { store, clock, registry, random, bootId, coalescer, network } = this.d;
     const now = clock.now();
     const id = task.id;
     // Read, not taken: if this transaction fails (disk full) the value must still be there for
     // the probe's retry; it is forgotten only after the commit (flush).
     const progress = coalescer.latest(id);
     if (progress) store.saveProgress(id, progress, now, { leaseOwner: bootId });
-    const backoff = registry.has(task.type) ? registry.get(task.type).backoff : undefined;
+    const def = registry.has(task.type) ? registry.get(task.type) : undefined;
+    const networkLost = def?.requiresNetwork === true && (exec ? network.lostSince(exec.netEpoch) : !network.online());
     const decision = nextState(task, outcome, () => store.childSummary(id), () => store.failedAttempts(id), {
       now,
-      delay: (failed) => backoffDelay(failed, backoff, random),
+      delay: (failed) => backoffDelay(failed, def?.backoff, random),
+      networkLost,
     });
     // Holds only while the task is still leased to this boot: a process that stalled past
     // staleMs and was taken over must not overwrite the new owner's run (it gets
@@ -148,6 +152,8 @@ export class Settler {
       if (t.state !== 'running') d.coalescer.drop(t.id);
       if (t.state === 'queued') d.runner.noteQueued(t);
       if (t.parentId && isTerminal(t.state)) parentsToCheck.add(t.parentId);
+      // A parent resumed into waiting: its children may all have settled while it was paused.
+      if (t.state === 'waiting') parentsToCheck.add(t.id);
     }
     for (const p of parentsToCheck) this.checkParent(p);
   }

@@ -30,6 +30,8 @@ export interface NodeHostOptions {
   stdio?: 'inherit' | 'pipe' | 'ignore';
   /** How long stop() waits for a graceful exit before SIGKILL (default 5000 ms). */
   stopTimeoutMs?: number;
+  /** Connectivity to report at launch (config.online); change it later with setOnline. */
+  online?: boolean;
 }
 
 export interface NodeHost {
@@ -41,6 +43,8 @@ export interface NodeHost {
   connect(): CountedPort;
   /** A parentPort message to the child. */
   postMessage(data: unknown): void;
+  /** Reports connectivity to the service (host protocol `network`): network task types wait while offline. */
+  setOnline(online: boolean): void;
   /** Messages the child posts on its parentPort. */
   onMessage(listener: (data: unknown) => void): () => void;
   onEvent(listener: (event: HostEvent) => void): () => void;
@@ -124,7 +128,7 @@ export function startNodeHost(opts: NodeHostOptions): NodeHost {
   child.once('exit', (code, signal) => finish({ reason: exitReason({ code, signal, stopRequested, stopTimedOut, killSent }), code, signal }));
 
   const control = (data: HostToService): boolean => send({ type: 'parent-msg', data, portIds: [] });
-  if (opts.config) send({ type: 'parent-msg', data: { type: 'config', ...opts.config }, portIds: [] });
+  if (opts.config) send({ type: 'parent-msg', data: { type: 'config', ...opts.config, ...(opts.online !== undefined ? { online: opts.online } : {}) }, portIds: [] });
 
   return {
     get pid() {
@@ -141,6 +145,9 @@ export function startNodeHost(opts: NodeHostOptions): NodeHost {
     },
     postMessage(data) {
       send({ type: 'parent-msg', data, portIds: [] });
+    },
+    setOnline(online) {
+      control({ type: 'network', online });
     },
     onMessage(listener) {
       messageListeners.add(listener);

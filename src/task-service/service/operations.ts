@@ -8,6 +8,7 @@ import {
 } from '../../shared/schemas';
 import type { Page, Task, TaskEvent } from '../../shared/task';
 import { parseWith } from '../../shared/validate';
+import { WAITING_FOR_NETWORK } from '../engine/network';
 import type { Watch, WatchFilter } from '../engine/watch';
 import type { QueueStats } from '../store/types';
 import type { Lifecycle } from './lifecycle';
@@ -30,6 +31,12 @@ export interface ServiceStats extends QueueStats {
   throughputPerMinute: number;
   /** Open watch subscriptions (a leak shows here). */
   watchers: number;
+  /**
+   * The network constraint: `online` as the host reported it, the task types that require the
+   * network, and how many queued tasks of those types wait for it (0 while online). A client
+   * shows a queued task as "waiting for network" (`reason`) when !online and its type is listed.
+   */
+  network: { online: boolean; types: string[]; waiting: number; reason: string };
 }
 
 export function operations(w: Wiring, life: Lifecycle) {
@@ -86,20 +93,23 @@ export function operations(w: Wiring, life: Lifecycle) {
       return engine.change(id, 'cancelled', { leaseOwner: null, reason: { reason: 'cancel', by: 'user' } });
     },
 
+    /**
+     * A pause is not a failure (a running task's run is refunded). Pausing a parent, even one
+     * `waiting` for its children, pauses its live descendants with it (store/transition.ts).
+     */
     pause(raw: unknown): Task {
       running();
       const { id } = parseWith(idRequest, raw, 'request');
-      // Pausing a running task gives back the attempt its claim took: a pause is not a failure.
-      if (store.get(id).state === 'running')
-        return engine.change(id, 'paused', { leaseOwner: null, refundAttempt: true, reason: { reason: 'pause', by: 'user' } }, 'running');
       return engine.change(id, 'paused', { leaseOwner: null, reason: { reason: 'pause', by: 'user' } });
     },
 
+    /** Back where it was paused from (a waiting parent waits again), with the descendants its pause paused. */
     resume(raw: unknown): Task {
       running();
       const { id } = parseWith(idRequest, raw, 'request');
-      const t = store.get(id);
-      return engine.change(id, engine.depsMet(t) ? 'queued' : 'blocked', { reason: { reason: 'resume', by: 'user' } }, 'paused');
+      store.get(id); // NOT_FOUND before anything else
+      const to = engine.guard.read(() => store.resumeTarget(id));
+      return engine.change(id, to, { reason: { reason: 'resume', by: 'user' } }, 'paused');
     },
 
     retry(raw: unknown): Task {
@@ -135,9 +145,19 @@ export function operations(w: Wiring, life: Lifecycle) {
       engine.schedulePump();
     },
 
+    /** The host's connectivity report (host protocol `network` message). */
+    setNetwork(online: boolean): void {
+      engine.network.set(online === true);
+    },
+
     stats(): ServiceStats {
+      const base = store.stats();
+      const online = engine.network.online();
+      const types = registry.types().filter((t) => registry.get(t).requiresNetwork === true);
+      const waiting = online ? 0 : types.reduce((n, t) => n + (base.byType[t]?.queued ?? 0), 0);
       return {
-        ...store.stats(),
+        ...base,
+        network: { online, types, waiting, reason: WAITING_FOR_NETWORK },
         running: engine.runningCount(),
         busySlots: engine.limiter.running(),
         queuePaused: engine.queueIsPaused(),

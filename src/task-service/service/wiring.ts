@@ -54,6 +54,8 @@ export interface TaskServiceOptions {
   onLog?: (taskId: string, message: string) => void;
   /** The downloads folders (default first), shown in health so a client can offer them. */
   downloadsRoots?: () => string[];
+  /** Connectivity as the host knows it at start (default true); later changes: setNetwork. */
+  online?: boolean;
   /** Opens the store (tests may wrap it); default openTaskStore. */
   openStore?: (path: string, opts: { synchronous?: 'NORMAL' | 'FULL' }) => TaskStore;
 }
@@ -94,6 +96,7 @@ export function wire(opts: TaskServiceOptions): Wiring {
     ...(opts.watchBacklog !== undefined ? { watchBacklog: opts.watchBacklog } : {}),
     ...(opts.workerEntry !== undefined ? { workerEntry: opts.workerEntry } : {}),
     ...(opts.onLog ? { onLog: opts.onLog } : {}),
+    ...(opts.online !== undefined ? { online: opts.online } : {}),
   });
   return {
     dbPath: opts.dbPath,

@@ -102,6 +102,7 @@ export function insertNew(
     error,
     progress: null,
     attempt: 0,
+    runs: 0,
     maxAttempts: spec.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     runAt: spec.runAt ?? now,
     dedupeKey: spec.dedupeKey ?? null,

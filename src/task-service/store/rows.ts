@@ -12,6 +12,17 @@ export function jsonOrNull(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
+/**
+ * Runs vs failed attempts, derived from two counters (no migration): the `attempt` column counts
+ * runs (+1 per claim, never reset, so a handler can key side effects on it), and
+ * `refunded_attempts` counts the runs that ended without failing (success, pause, cancel,
+ * shutdown, crash recovery, a network outage; see transition.ts). A run still going has not
+ * failed yet, so it is not counted either.
+ */
+export function failedAttemptsOf(r: Pick<TaskRow, 'attempt' | 'refunded_attempts' | 'state'>): number {
+  return Math.max(0, r.attempt - r.refunded_attempts - (r.state === 'running' ? 1 : 0));
+}
+
 export function rowToTask(r: TaskRow): Task {
   return {
     id: r.id,
@@ -26,7 +37,8 @@ export function rowToTask(r: TaskRow): Task {
     result: parseOrNull<unknown>(r.result),
     error: parseOrNull<TaskError>(r.error),
     progress: parseOrNull<TaskProgress>(r.progress),
-    attempt: r.attempt,
+    attempt: failedAttemptsOf(r),
+    runs: r.attempt,
     maxAttempts: r.max_attempts,
     runAt: r.run_at,
     dedupeKey: r.dedupe_key,

@@ -15,7 +15,7 @@ import { selectChildren, selectDependents } from '../db/sql/relatives';
 import { summarizeChildren } from './child-summary';
 import { selectTask } from '../db/sql/select-task';
 import { selectCheckpoint, selectRecoveries, updateCheckpoint, updateCheckpointGuarded, updateProgress, updateProgressGuarded } from '../db/sql/task-data';
-import { refundAttempt, resetRefunds, selectRefunds } from '../db/sql/refund-attempt';
+import { selectRefunds } from '../db/sql/refund-attempt';
 import { claimTasks } from './claim';
 import { probeWrite } from './write-probe';
 import { createGraph, createOne } from './create';
@@ -26,7 +26,7 @@ import { pruneTasks, removeTask } from './retention';
 import { rowToEvent, rowToTask } from './rows';
 import { spawnOwnChildren } from './spawn';
 import { leaseRefusal, runRefusal } from './run-guard';
-import { applyTransition } from './transition';
+import { applyTransition, lastPause, resumeTarget } from './transition';
 import type { ChildSummary, ClaimOptions, Created, NewTask, QueueStats, RetentionPolicy, RunGuard, TaskStore, TransitionPatch, TransitionResult } from './types';
 import { parseWith } from '../../shared/validate';
 
@@ -119,12 +119,13 @@ export class SqliteTaskStore implements TaskStore {
     return this.read(() => selectDependents(this.db).all(id).map(rowToTask));
   }
 
+  resumeTarget(id: string): 'queued' | 'blocked' | 'waiting' {
+    return this.read(() => resumeTarget(this.db, id, lastPause(this.db, id).from) as 'queued' | 'blocked' | 'waiting');
+  }
+
   transition(id: string, to: TaskState, now: number, patch?: TransitionPatch, expectFrom?: TaskState | TaskState[]): TransitionResult {
     return this.write(() => {
-      const r = applyTransition(this.db, id, to, now, patch, expectFrom);
-      if (patch?.refundAttempt) refundAttempt(this.db).run(id);
-      else if (patch?.resetAttempts) resetRefunds(this.db).run(id);
-      return r;
+      return applyTransition(this.db, id, to, now, patch, expectFrom);
     });
   }
 
@@ -210,7 +211,7 @@ export class SqliteTaskStore implements TaskStore {
 
   failedAttempts(id: string): number {
     const task = this.get(id);
-    return this.read(() => task.attempt - (selectRefunds(this.db).get(id)?.refunded ?? 0));
+    return this.read(() => task.runs - (selectRefunds(this.db).get(id)?.refunded ?? 0));
   }
 
   remove(id: string, now: number): void {

@@ -31,11 +31,12 @@ export interface TransitionPatch {
   reason?: Record<string, unknown>;
   /** Increment the crash-recovery counter (recovery of an orphaned running task). */
   countRecovery?: boolean;
-  /** Reset attempt to 0 (explicit retry by the user). */
+  /** Explicit retry by the user: failed attempts and crash recoveries start again from 0 (runs go on). */
   resetAttempts?: boolean;
   /**
-   * The run being left did not fail (graceful shutdown, crash recovery, pause): it does not use
-   * up maxAttempts. `attempt` stays the run number; see failedAttempts.
+   * The run being left did not fail (graceful shutdown, crash recovery, a network outage): it does
+   * not use up maxAttempts. Leaving running for completed, waiting, paused or cancelled refunds
+   * without asking. See store/rows.ts.
    */
   refundAttempt?: boolean;
   /**
@@ -119,6 +120,11 @@ export interface TaskStore {
   childSummary(parentId: string): ChildSummary;
   /** Tasks that list `id` in dependsOn. */
   dependents(id: string): Task[];
+  /**
+   * Where a paused task goes on resume: `waiting` for a parent paused while waiting for its
+   * children (its handler is not run again), else queued, or blocked while a dependency is unmet.
+   */
+  resumeTarget(id: string): 'queued' | 'blocked' | 'waiting';
 
   /**
    * The one guarded state change. ILLEGAL_TRANSITION (writing nothing) when `to` is not allowed
@@ -127,7 +133,9 @@ export interface TaskStore {
    *  - to completed: blocked dependents whose dependencies are now all completed -> queued;
    *  - to failed/cancelled: non-terminal dependents -> cancelled (DEPENDENCY_FAILED, reason names it);
    *  - to cancelled or failed: non-terminal descendants -> cancelled (a failed parent's children
-   *    must not run on unowned).
+   *    must not run on unowned);
+   *  - to paused: live descendants -> paused (journaled as paused by their parent);
+   *  - from paused (resume): the descendants that pause paused -> back where they were.
    */
   transition(id: string, to: TaskState, now: number, patch?: TransitionPatch, expectFrom?: TaskState | TaskState[]): TransitionResult;
 
@@ -150,9 +158,9 @@ export interface TaskStore {
 
   /** Tasks in `running` whose lease is not `bootId`. */
   orphans(bootId: string): Task[];
-  /** How many times a task was recovered after a crash. */
+  /** Crash recoveries since the task last made progress (a new checkpoint or progress value) or was retried. */
   recoveries(id: string): number;
-  /** Runs that count towards maxAttempts: attempt minus runs refunded (shutdown, recovery, pause). */
+  /** Runs that count towards maxAttempts, a running task's current run included (the settler asks while it fails). */
   failedAttempts(id: string): number;
 
   /** Deletes a terminal task, its descendants and their events. CONFLICT if any is not terminal. */

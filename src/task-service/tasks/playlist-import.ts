@@ -64,6 +64,7 @@ export function createPlaylistImport(options: PlaylistImportOptions = {}) {
     input: playlistImportInput.superRefine(confineDir(roots)),
     concurrency: 1,
     maxAttempts: 5,
+    requiresNetwork: true,
     backoff: { baseMs: 2000, maxMs: 60_000 },
     async run(ctx) {
       const manifest = await source.fetch(ctx.input.url, ctx.signal);

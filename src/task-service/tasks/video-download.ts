@@ -63,6 +63,7 @@ export function createVideoDownload(options: Partial<DownloadOptions> = {}) {
     input: videoDownloadInput.superRefine(confineDir(roots)),
     concurrency: 3,
     maxAttempts: 8,
+    requiresNetwork: true,
     backoff: { baseMs: 1000, maxMs: 60_000 },
     run: (ctx) => new Transfer(ctx, opts).run(),
   });

@@ -17,16 +17,18 @@ export interface GuardedWrite {
 
 /**
  * A run's progress, only while the run still holds the task (RunGuard); changes = 0 otherwise.
- * A null lease or or_state matches nothing (`= NULL` is never true). Params: GuardedWrite.
+ * A null lease or or_state matches nothing (`= NULL` is never true). Progress that differs from
+ * the stored value clears the crash-recovery count: CRASH_LOOP counts only recoveries with no
+ * progress between them (the SET expressions all read the old row). Params: GuardedWrite.
  */
 export const updateProgressGuarded = sqlOp<[GuardedWrite]>(
-  `UPDATE tasks SET progress = @json, updated_at = @now
+  `UPDATE tasks SET recoveries = CASE WHEN progress IS @json THEN recoveries ELSE 0 END, progress = @json, updated_at = @now
    WHERE id = @id AND ((state = 'running' AND lease_owner = @lease) OR state = @or_state)`,
 );
 
-/** A run's checkpoint, under the same guard as updateProgressGuarded. Params: GuardedWrite. */
+/** A run's checkpoint, under the same guard (and recovery reset) as updateProgressGuarded. Params: GuardedWrite. */
 export const updateCheckpointGuarded = sqlOp<[GuardedWrite]>(
-  `UPDATE tasks SET checkpoint = @json, updated_at = @now
+  `UPDATE tasks SET recoveries = CASE WHEN checkpoint IS @json THEN recoveries ELSE 0 END, checkpoint = @json, updated_at = @now
    WHERE id = @id AND ((state = 'running' AND lease_owner = @lease) OR state = @or_state)`,
 );
 

@@ -22,6 +22,8 @@ export interface TaskRow {
   dedupe_key: string | null;
   lease_owner: string | null;
   recoveries: number;
+  /** Runs that were not failed attempts (see store/rows.ts). */
+  refunded_attempts: number;
   created_at: number;
   started_at: number | null;
   finished_at: number | null;
@@ -32,6 +34,6 @@ export interface TaskRow {
 export const TASK_COLUMNS = `t.id, t.type, t.title, t.state, t.priority, t.parent_id, t.spawn_key,
   (SELECT json_group_array(d.depends_on_id) FROM task_deps d WHERE d.task_id = t.id) AS deps,
   t.input, t.result, t.error, t.progress, t.attempt, t.max_attempts, t.run_at, t.dedupe_key,
-  t.lease_owner, t.recoveries, t.created_at, t.started_at, t.finished_at, t.updated_at`;
+  t.lease_owner, t.recoveries, t.refunded_attempts, t.created_at, t.started_at, t.finished_at, t.updated_at`;
 
 export const TERMINAL_SQL = "('completed','failed','cancelled')";
