@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { QueueStatsView, ServiceClient, WatchHandlers } from '../src/renderer/client';
 import { Session } from '../src/renderer/session';
 import { PortClosedError } from '../src/shared/port/connection';
@@ -36,12 +36,13 @@ class FakeService implements ServiceClient {
   };
   act = async (_a: string, id: string) => this.take(this.tasks.find((t) => t.id === id)!);
   queuePaused = false;
+  online = true;
   queuePause = async () => ((this.queuePaused = true), this.take(this.snapshot()));
   queueResume = async () => ((this.queuePaused = false), this.take(this.snapshot()));
   stats = async () => this.take(this.snapshot());
   private snapshot(): QueueStatsView {
     const byState = Object.fromEntries(TASK_STATES.map((s) => [s, this.tasks.filter((t) => t.state === s).length])) as QueueStatsView['byState'];
-    return { byState, byType: {}, running: 0, busySlots: 0, queuePaused: this.queuePaused, concurrency: { global: 6, perType: {} }, throughputPerMinute: 0, watchers: this.watchers.length, network: { online: true, types: [], waiting: 0, reason: 'waiting for network' } };
+    return { byState, byType: {}, running: 0, busySlots: 0, queuePaused: this.queuePaused, concurrency: { global: 6, perType: {} }, throughputPerMinute: 0, watchers: this.watchers.length, network: { online: this.online, types: ['video-download'], waiting: 0, reason: 'waiting for network' } };
   }
   watch(_o: { lastEventId?: string }, h: WatchHandlers) {
     this.watchers.push(h);
@@ -50,6 +51,31 @@ class FakeService implements ServiceClient {
 }
 
 describe('Session', () => {
+  // Issue 10 #13: an outage is no task event; the session re-reads the stats while live and
+  // repaints the rows when the host's connectivity flips.
+  it('learns from the polled stats that network task types wait while the host is offline', async () => {
+    vi.useFakeTimers();
+    try {
+      const svc = new FakeService();
+      svc.tasks = [task('a')];
+      const s = new Session(svc);
+      const changes: boolean[] = [];
+      s.onDirty((d) => changes.push(d.structure));
+      await s.start();
+      expect(s.offlineTypes.size).toBe(0);
+      svc.online = false;
+      await vi.advanceTimersByTimeAsync(7_000);
+      expect([...s.offlineTypes]).toEqual(['video-download']);
+      expect(changes).toContain(true);
+      svc.online = true;
+      await vi.advanceTimersByTimeAsync(7_000);
+      expect(s.offlineTypes.size).toBe(0);
+      s.dispose();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('loads, goes live, and applies watched changes', async () => {
     const svc = new FakeService();
     svc.tasks = [task('a')];

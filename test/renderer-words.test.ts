@@ -35,6 +35,15 @@ describe('states in plain words', () => {
     expect(stateWords(t, 0)).toBe('downloading (try 2 of 8)');
   });
 
+  // Issue 10 #13: while the host reports offline, network tasks wait in queued; say so.
+  it('reads a queued task of a type that needs the network as waiting for it while offline', () => {
+    const offline = new Set(['video-download']);
+    expect(stateWords(task({ state: 'queued' }), 0, offline)).toBe('waiting for network');
+    expect(stateWords(task({ state: 'queued', attempt: 2, error: netErr }), 0, offline)).toBe('waiting for network (try 3 of 8)');
+    expect(stateWords(task({ state: 'queued', type: 'other' }), 0, offline)).toBe('waiting for a free slot');
+    expect(stateWords(task({ state: 'queued' }), 0)).toBe('waiting for a free slot');
+  });
+
   it('turns error codes into sentences, the service message kept as detail', () => {
     expect(explain('NETWORK', netErr.message)).toEqual({ sentence: expect.stringMatching(/^Could not reach the server/), detail: `NETWORK: ${netErr.message}` });
     expect(explain('HTTP_ERROR', 'HTTP 404 from http://x/a').sentence).toMatch(/does not exist \(HTTP 404\)/);

@@ -39,7 +39,7 @@ export class DetailsView {
     const opened = this.shownFor !== task.id;
     // Progress ticks of the selected task change nothing shown here: skip them, so a repaint
     // never steals focus from the disclosure or the "more" button while someone reads.
-    const key = `${task.id}|${task.updatedAt}|${stateWords(task, now)}|${session.history.length}|${session.history[session.history.length - 1]?.seq}|${session.historyMore}`;
+    const key = `${task.id}|${task.updatedAt}|${stateWords(task, now, session.offlineTypes)}|${session.history.length}|${session.history[session.history.length - 1]?.seq}|${session.historyMore}`;
     if (!opened && key === this.shownKey) return false;
     this.shownKey = key;
     this.shownFor = task.id;
@@ -51,7 +51,7 @@ export class DetailsView {
     const fields = h(
       'dl',
       { class: 'fields' },
-      ...pair('State', stateWords(task, now) === task.state ? task.state : `${task.state} — ${stateWords(task, now)}`),
+      ...pair('State', stateWords(task, now, session.offlineTypes) === task.state ? task.state : `${task.state} — ${stateWords(task, now, session.offlineTypes)}`),
       ...pair('Tries', `${a.failed} failed of ${a.max} allowed · started ${a.runs} time${a.runs === 1 ? '' : 's'}`),
       ...(typeof input.url === 'string' ? pair('Address', input.url) : []),
       ...(file?.dir ? pair('Folder', file.dir) : []),

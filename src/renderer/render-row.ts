@@ -20,6 +20,8 @@ export interface RowContext {
   online: boolean;
   /** 'electron' offers Show in folder / Open; the web host a Copy path button. */
   host: 'electron' | 'web';
+  /** Task types that wait for the network while the host reports offline (empty while online). */
+  offlineTypes: ReadonlySet<string>;
 }
 
 const ACTIONS: Record<TaskAction, { label: string; key: string; when: (t: Task) => boolean }> = {
@@ -126,7 +128,7 @@ export class TaskRow {
     setText(this.figures, agg ? playlistFigures(task, agg, ctx.online) : figures(ctx, task));
 
     const error = task.error && (task.state === 'failed' || task.state === 'queued') ? explain(task.error.code, task.error.message).sentence : null;
-    const words = stateWords(task, ctx.now);
+    const words = stateWords(task, ctx.now, ctx.offlineTypes);
     setText(this.words, error && task.state === 'failed' ? error : words);
     setAttr(this.words, 'class', task.state === 'failed' ? 'words task-error' : 'words');
 

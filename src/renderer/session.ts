@@ -34,6 +34,9 @@ const HISTORY_PAGE = 200;
 /** A safety bound on the first load; the watch keeps everything after it current. */
 const MAX_PAGES = 40;
 const STATS_EVERY_MS = 1_000;
+/** Connectivity changes are no task event: while live, the stats are also re-read this often. */
+const STATS_POLL_MS = 5_000;
+const NO_TYPES: ReadonlySet<string> = new Set();
 const LOAD_PAINT_MS = 250;
 
 export class Session {
@@ -50,10 +53,13 @@ export class Session {
   /** Requests made while the service was away: sent again, same dedupeKey, once it is back. */
   readonly unsent: CreateTaskRequest[] = [];
   stats: QueueStatsView | null = null;
+  /** Task types that wait in `queued` while the host reports offline (queue.stats().network). */
+  offlineTypes: ReadonlySet<string> = NO_TYPES;
   queuePaused = false;
   loaded = false;
   private stopWatch: (() => void) | null = null;
   private statsTimer: ReturnType<typeof setTimeout> | null = null;
+  private pollTimer: ReturnType<typeof setInterval> | null = null;
   private journal: Journal | null = null;
   private readonly listeners = new Set<(d: Dirty) => void>();
 
@@ -89,6 +95,9 @@ export class Session {
       },
     );
     await this.refresh();
+    this.pollTimer ??= setInterval(() => {
+      if (this.status.kind === 'live') this.scheduleStats();
+    }, STATS_POLL_MS);
   }
 
   /** Main's view of the service (Electron): says why we wait, or that it gave up. */
@@ -233,6 +242,8 @@ export class Session {
   dispose(): void {
     if (this.statsTimer !== null) clearTimeout(this.statsTimer);
     this.statsTimer = null;
+    if (this.pollTimer !== null) clearInterval(this.pollTimer);
+    this.pollTimer = null;
     this.stopWatch?.();
     this.stopWatch = null;
   }
@@ -300,8 +311,12 @@ export class Session {
   }
 
   private setStats(stats: QueueStatsView): void {
+    const wasOffline = this.offlineTypes.size > 0;
     this.stats = stats;
     this.queuePaused = stats.queuePaused;
+    this.offlineTypes = stats.network.online ? NO_TYPES : new Set(stats.network.types);
+    // Every queued row of those types reads differently now: repaint the visible rows.
+    if (wasOffline !== this.offlineTypes.size > 0) this.emit({ structure: true, rows: new Set(), chrome: true, details: this.selected !== null });
   }
 
   /** Runs a user action; a failure becomes the alert. Returns whether it succeeded. */

@@ -73,10 +73,12 @@ function seconds(ms: number): string {
  * The state as a short sentence: "retrying in 12 s (try 3 of 8)", "waiting for 2 videos",
  * "paused". `now` is passed in so the countdown is testable and ticks with the clock.
  */
-export function stateWords(task: Task, now: number): string {
+export function stateWords(task: Task, now: number, offlineTypes: ReadonlySet<string> = NO_TYPES): string {
   const a = attemptsOf(task);
   switch (task.state) {
     case 'queued':
+      // The service does not claim these while the host reports offline (queue.stats().network).
+      if (offlineTypes.has(task.type)) return a.failed > 0 ? `waiting for network (try ${a.failed + 1} of ${a.max})` : 'waiting for network';
       if (task.runAt > now) {
         return a.failed > 0 ? `retrying in ${seconds(task.runAt - now)} (try ${a.failed + 1} of ${a.max})` : `starts in ${seconds(task.runAt - now)}`;
       }
@@ -98,6 +100,8 @@ export function stateWords(task: Task, now: number): string {
       return 'cancelled';
   }
 }
+
+const NO_TYPES: ReadonlySet<string> = new Set();
 
 /** Whether the task can still change on its own (for the countdown clock). */
 export function isLive(task: Task): boolean {

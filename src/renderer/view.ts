@@ -48,7 +48,7 @@ export function mountView(root: HTMLElement, session: Session): ViewHandle {
   root.replaceChildren(chrome.header, chrome.banner, h('main', { class: 'layout' }, forms.el, chrome.toolbar, list.el, keyHelp), details.el);
   list.measure();
 
-  const ctx = (): RowContext => ({ model: session.model, now: Date.now(), online: session.online, host });
+  const ctx = (): RowContext => ({ model: session.model, now: Date.now(), online: session.online, host, offlineTypes: session.offlineTypes });
 
   function paint(): void {
     frame = 0;
