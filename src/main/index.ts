@@ -204,7 +204,7 @@ function wireDesktop(
   });
   followService(
     {
-      list: async (cursor) => (await trpc.tasks.list.query(cursor === undefined ? { limit: 500 } : { limit: 500, cursor })) as Awaited<ReturnType<Parameters<typeof followService>[0]['list']>>,
+      list: async (cursor) => (await trpc.tasks.list.query(cursor === undefined ? { limit: 2_000 } : { limit: 2_000, cursor })) as Awaited<ReturnType<Parameters<typeof followService>[0]['list']>>,
       watch(onChange, onLive) {
         const sub = trpc.tasks.watch.subscribe({}, {
           onStarted: onLive,

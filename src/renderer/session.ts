@@ -29,7 +29,7 @@ export interface Dirty {
   details: boolean;
 }
 
-const PAGE = 500;
+const PAGE = 2_000;
 const HISTORY_PAGE = 200;
 /** A safety bound on the first load; the watch keeps everything after it current. */
 const MAX_PAGES = 40;

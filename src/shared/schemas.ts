@@ -18,7 +18,7 @@ export const LIMITS = {
   keyChars: 200,
   graphTasks: 10_000,
   dependsOn: 1_000,
-  listLimit: 500,
+  listLimit: 2_000,
   maxAttempts: 100,
   priority: 1_000_000,
 } as const;
