@@ -9,13 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
-import { createTRPCClient } from '@trpc/client';
 import { buildRenderer, DEFAULT_SERVICE_ENTRY, startWebDev } from '../src/main/web-dev';
 import { databasePath } from '../src/main/app-config';
-import { PortConnection } from '../src/shared/port/connection';
-import { portLink } from '../src/shared/port/link';
+import { createServiceClient } from '../src/shared/client';
 import { startNodeHost } from '../src/task-service/node-host/host';
-import type { AppRouter } from '../src/task-service/rpc/router';
 import { startLoopbackServer, type LoopbackServer } from '../test/support/loopback-server';
 import { UI_PAGE_PROBES, type Probes } from './ui-probes';
 
@@ -33,8 +30,8 @@ async function seed(dataDir: string, n: number): Promise<void> {
     host.onMessage((m) => (m as { type?: string } | null)?.type === 'ready' && resolve());
     void host.exit.then((e) => reject(new Error(`seeding service exited: ${e.reason}`)));
   });
-  const connection = new PortConnection({ port: host.connect() });
-  const trpc = createTRPCClient<AppRouter>({ links: [portLink<AppRouter>({ connection })] });
+  const client = createServiceClient({ port: host.connect() });
+  const trpc = client.trpc;
   const runAt = Date.now() + DAY;
   for (let start = 0; start < n; start += CHUNK) {
     const tasks = Array.from({ length: Math.min(CHUNK, n - start) }, (_, i) => {
@@ -43,7 +40,7 @@ async function seed(dataDir: string, n: number): Promise<void> {
     });
     await trpc.tasks.createGraph.mutate({ tasks });
   }
-  connection.close();
+  client.close();
   await host.stop();
 }
 

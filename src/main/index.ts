@@ -18,11 +18,8 @@ import { appMenuTemplate } from './menu';
 import { GrantedFolders, chooseDownloadsFolder, downloadsDirFlags } from './downloads-folders';
 import { PortBroker } from './port-broker';
 import { loadSettings, saveSettings, settingsPath } from './settings';
-import { createTRPCClient } from '@trpc/client';
+import { createServiceClient } from '../shared/client';
 import { fromElectronPort } from '../shared/port/adapters';
-import { PortConnection } from '../shared/port/connection';
-import { portLink } from '../shared/port/link';
-import type { AppRouter } from '../task-service/rpc/router';
 import { DesktopIntegration, followService } from './desktop-integration';
 import { runFileAction } from './file-actions';
 import { Supervisor, describeExit, type ServiceChild, type SupervisorState } from './supervisor';
@@ -191,9 +188,9 @@ function wireDesktop(
   trusted: (event: Electron.IpcMainInvokeEvent, what: string) => boolean,
   chooseFolder: (owner: BrowserWindow) => Promise<string | null>,
 ): void {
-  const connection = new PortConnection({ resubscribe: true });
-  broker.onMainPort((port) => connection.setPort(fromElectronPort(port)));
-  const trpc = createTRPCClient<AppRouter>({ links: [portLink<AppRouter>({ connection })] });
+  const client = createServiceClient();
+  broker.onMainPort((port) => client.setPort(fromElectronPort(port)));
+  const trpc = client.trpc;
   const win = () => BrowserWindow.getAllWindows()[0];
   const desktop = new DesktopIntegration({
     notify: (title, body) => Notification.isSupported() && new Notification({ title, body }).show(),
