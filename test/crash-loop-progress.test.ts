@@ -1,11 +1,8 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import type { Task } from '../src/shared/task';
-import { effectsDir, readEffects } from './fixtures/service/effects';
+import { readEffects } from './fixtures/service/effects';
 import { allEvents } from './fixtures/service/journal';
 import { startWhenFree } from './fixtures/service/restart';
-import { tmpDir } from './support/tmp';
-import { killAll, startService, type ServiceProcess } from './support/service-process';
+import { killAll, serviceWorkspace, startService, taskIn, type ServiceProcess } from './support/service-process';
 
 /**
  * Issue 10 #11: CRASH_LOOP counts only recoveries with no progress between them, and a user's
@@ -15,14 +12,8 @@ import { killAll, startService, type ServiceProcess } from './support/service-pr
 const PATIENT = { timeout: 60_000, interval: 50 };
 afterEach(killAll);
 
-function workspace() {
-  const dir = effectsDir(tmpDir());
-  return { dir, dbPath: path.join(dir, 'tasks.db') };
-}
-
-async function stateOf(svc: ServiceProcess, id: string): Promise<Task> {
-  return (await svc.client().tasks.get.query({ id })) as Task;
-}
+const workspace = serviceWorkspace;
+const stateOf = taskIn;
 
 /** Restarts until the task is failed; returns how many times the service crashed on the way. */
 async function crashesUntilFailed(config: { dbPath: string } & Record<string, unknown>, id: string, limit: number): Promise<{ svc: ServiceProcess; crashes: number }> {

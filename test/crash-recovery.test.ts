@@ -1,11 +1,9 @@
-import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Task, TaskChange } from '../src/shared/task';
-import { byTask, effectsDir, readEffects } from './fixtures/service/effects';
+import { byTask, readEffects } from './fixtures/service/effects';
 import { allEvents } from './fixtures/service/journal';
 import { startWhenFree } from './fixtures/service/restart';
-import { tmpDir } from './support/tmp';
-import { killAll, startService, type ServiceProcess } from './support/service-process';
+import { killAll, serviceWorkspace, startService, taskIn, type ServiceProcess } from './support/service-process';
 
 /**
  * SIGKILL of the real service process mid-task, and what the next process on the same file
@@ -17,14 +15,8 @@ import { killAll, startService, type ServiceProcess } from './support/service-pr
 const PATIENT = { timeout: 30_000, interval: 25 };
 afterEach(killAll);
 
-function workspace() {
-  const dir = effectsDir(tmpDir());
-  return { dir, dbPath: path.join(dir, 'tasks.db') };
-}
-
-async function stateOf(svc: ServiceProcess, id: string): Promise<Task> {
-  return (await svc.client().tasks.get.query({ id })) as Task;
-}
+const workspace = serviceWorkspace;
+const stateOf = taskIn;
 
 describe('SIGKILL of the service mid-task', () => {
   it('resumes from the checkpoint, runs once at a time, completes once, and a resumed watcher misses nothing', async () => {

@@ -6,6 +6,9 @@ import { startNodeHost, type NodeHost } from '../../src/task-service/node-host/h
 import type { AppRouter } from '../../src/task-service/rpc/router';
 import { startLoopbackServer, type LoopbackServer } from './loopback-server';
 import { createServiceClient } from '../../src/shared/client';
+import type { Task } from '../../src/shared/task';
+import { effectsDir } from '../fixtures/service/effects';
+import { tmpDir } from './tmp';
 
 /**
  * The real service entry (src/task-service/main.ts) in a real child process under the Node
@@ -89,4 +92,15 @@ export function loopbackPerTest(): { readonly server: LoopbackServer } {
     await box.server.close();
   });
   return box;
+}
+
+/** A fresh folder for a service-process test: its effects log (fixtures/service) and database path. */
+export function serviceWorkspace(): { dir: string; dbPath: string } {
+  const dir = effectsDir(tmpDir());
+  return { dir, dbPath: path.join(dir, 'tasks.db') };
+}
+
+/** One task as the service process reports it. */
+export async function taskIn(svc: ServiceProcess, id: string): Promise<Task> {
+  return (await svc.client().tasks.get.query({ id })) as Task;
 }
