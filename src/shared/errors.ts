@@ -24,6 +24,10 @@ export const ERROR_CODES = [
   'NETWORK',
   'HTTP_ERROR',
   'INTEGRITY',
+  'NOT_A_VIDEO',
+  'VIDEO_UNAVAILABLE',
+  'YTDLP_MISSING',
+  'YTDLP_FAILED',
   'SHUTTING_DOWN',
   'INTERNAL',
 ] as const;
