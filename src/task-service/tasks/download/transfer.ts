@@ -12,6 +12,8 @@ import { Checkpointer } from './checkpointer';
 import { checkFilename, deriveFilename, filenameProblem } from './safe-path';
 import type { StreamHash } from './stream-hash';
 import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } from './finish';
+import { alreadyDownloaded, type AlreadyResult } from './already';
+import { isPageType, mediaFilename, MediaSource, type Resolver } from './media-source';
 
 /**
  * One run of a resumable download. Invariant: a saved checkpoint never claims more bytes than
@@ -19,6 +21,7 @@ import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } fro
  * there" is correct. The running sha256 covers exactly the bytes in the .part: a resumed run
  * hashes the kept prefix once, then hashes as it appends, so a fresh download is read from disk
  * zero times and a resumed one reads only its prefix (cheaper than rehashing at the end).
+ * The input URL may be a page: see media-source.ts for resolving it and for expired URLs.
  */
 
 export interface DownloadInput {
@@ -42,12 +45,16 @@ export interface DownloadOptions {
   /** The running sha256 (off the main thread by default). */
   hash: () => StreamHash;
   now: () => number;
+  /** Turns a page URL into a media URL (yt-dlp); null: pages fail with NOT_A_VIDEO. */
+  resolve: Resolver | null;
+  /** Fresh resolves per run after the media URL expired (403/410). */
+  maxReResolves: number;
 }
 
-type Outcome = 'done' | 'again' | 'again-after-416';
+type Outcome = 'done' | 'again' | 'again-after-416' | 'page' | { expired: number };
 
 export class Transfer {
-  readonly url: URL;
+  readonly source: MediaSource;
   readonly dir: string;
   file: string | null;
   handle: PartHandle | null = null;
@@ -64,8 +71,8 @@ export class Transfer {
 
   constructor(readonly ctx: TaskContext<DownloadInput, DownloadCheckpoint>, readonly opts: DownloadOptions) {
     const { input } = ctx;
-    this.url = new URL(input.url);
-    if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') throw new PermanentError('BAD_INPUT', `Only http and https URLs can be downloaded, not ${this.url.protocol}`);
+    this.source = new MediaSource(input.url, opts.resolve, opts.maxReResolves);
+    if (!/^https?:$/.test(this.source.url.protocol)) throw new PermanentError('BAD_INPUT', `Only http and https URLs can be downloaded, not ${this.source.url.protocol}`);
     if (!path.isAbsolute(input.dir) || input.dir.includes('\0')) throw new PermanentError('BAD_INPUT', `The folder ${JSON.stringify(input.dir)} must be an absolute path.`);
     this.dir = path.resolve(input.dir);
     this.file = input.filename === undefined ? null : checkFilename(input.filename);
@@ -82,21 +89,23 @@ export class Transfer {
   }
 
   checkpointAt(bytes: number, completeSha256: string | null = null): DownloadCheckpoint {
-    return { url: this.ctx.input.url, file: this.file ?? '', bytes, etag: this.etag, lastModified: this.lastModified, total: this.total, integrityFailures: this.integrityFailures, completeSha256 };
+    return { url: this.ctx.input.url, file: this.file ?? '', bytes, etag: this.etag, lastModified: this.lastModified, total: this.total, integrityFailures: this.integrityFailures, completeSha256, media: this.source.ref() };
   }
 
-  async run(): Promise<DownloadResult> {
+  async run(): Promise<DownloadResult | AlreadyResult> {
     try {
       if (this.ctx.signal.aborted) throw this.ctx.signal.reason;
-      await fs.mkdir(this.dir, { recursive: true });
-      const recovered = await this.resume();
+      const recovered = (await this.resume()) ?? (this.bytes === 0 ? await alreadyDownloaded(this) : null);
       if (recovered) {
         this.hash.dispose();
         return recovered;
       }
       let after416 = false;
-      for (let round = 0; round < 4; round++) {
-        const answer = await httpGet(this.url, { headers: this.rangeHeaders(), signal: this.ctx.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
+      const log = (line: string): void => this.ctx.log(line);
+      // Rounds count resume answers that made us start over; resolving a page does not.
+      for (let round = 0; round < 4; ) {
+        const headers = { ...this.source.headers, ...this.rangeHeaders() };
+        const answer = await httpGet(this.source.url, { headers, signal: this.ctx.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
         let outcome: Outcome;
         try {
           outcome = await this.receive(answer, after416);
@@ -104,9 +113,26 @@ export class Transfer {
           answer.close();
         }
         if (outcome === 'done') return await finishDownload(this);
+        if (outcome === 'page') {
+          const media = await this.source.resolvePage(this.ctx.signal, log);
+          this.file ??= mediaFilename(media);
+          const already = this.bytes === 0 ? await alreadyDownloaded(this) : null;
+          if (already) {
+            this.hash.dispose();
+            return already;
+          }
+          continue;
+        }
+        if (typeof outcome === 'object') {
+          const media = await this.source.reResolve(outcome.expired, this.ctx.signal, log);
+          // A known new size that differs means new content: the kept bytes are not a prefix of it.
+          if (media.filesize !== null && this.total !== null && media.filesize !== this.total) await this.restartFromZero(`the video is now ${media.filesize} bytes, not ${this.total}`);
+          continue;
+        }
+        round += 1;
         if (outcome === 'again-after-416') after416 = true;
       }
-      throw new RetryableError('HTTP_ERROR', `${this.url.host} kept answering resume requests inconsistently; will retry.`);
+      throw new RetryableError('HTTP_ERROR', `${this.source.url.host} kept answering resume requests inconsistently; will retry.`);
     } catch (e) {
       throw await this.fail(e);
     } finally {
@@ -119,6 +145,7 @@ export class Transfer {
     const cp = parseCheckpoint(this.ctx.checkpoint);
     if (!cp || cp.url !== this.ctx.input.url || filenameProblem(cp.file) !== null) return null;
     if (this.file !== null && cp.file !== this.file) return null;
+    if (cp.media && URL.canParse(cp.media.url)) this.source.restore(cp.media);
     this.file = cp.file;
     this.integrityFailures = cp.integrityFailures;
     if (cp.completeSha256 !== null) return recoverCompleted(this, cp);
@@ -148,6 +175,15 @@ export class Transfer {
   private async receive(answer: HttpResponse, after416: boolean): Promise<Outcome> {
     const { res } = answer;
     const status = res.statusCode ?? 0;
+    // A web page is never saved as a video: it is resolved instead (or refused).
+    if (status >= 200 && status < 300 && isPageType(res.headers['content-type'])) {
+      res.resume();
+      return 'page';
+    }
+    if ((status === 403 || status === 410) && this.source.page) {
+      res.resume();
+      return { expired: status };
+    }
     if (status === 416) {
       res.resume();
       const total = parseUnsatisfiedRange(res.headers['content-range']) ?? this.ctx.input.expectedSize ?? this.total;
@@ -172,7 +208,7 @@ export class Transfer {
     }
     this.etag = res.headers.etag ?? null;
     this.lastModified = res.headers['last-modified'] ?? null;
-    this.file ??= deriveFilename(res.headers['content-disposition'], answer.url, this.url);
+    this.file ??= deriveFilename(res.headers['content-disposition'], answer.url, this.source.url);
     const expected = this.ctx.input.expectedSize;
     if (expected !== undefined && this.total !== null && this.total !== expected) {
       await this.integrityFailure(`The server announced ${this.total} bytes but ${expected} were expected`);
@@ -225,6 +261,8 @@ export class Transfer {
 
   async open(): Promise<PartHandle> {
     if (this.handle === null) {
+      // Created on first write, so a page without a video leaves nothing behind.
+      await fs.mkdir(this.dir, { recursive: true });
       this.releasePart ??= lockPart(this.partPath);
       try {
         this.handle = await this.opts.openPart(this.partPath);
