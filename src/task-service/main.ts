@@ -5,7 +5,7 @@ import { serviceErrorOf } from './rpc/errors';
 import { createAppRouter } from './rpc/router';
 import { createTaskService, type TaskService } from './service';
 import { openTaskStore } from './store/open-store';
-import { appTasks } from './tasks';
+import { createAppTasks } from './tasks';
 import { DEFAULT_CONCURRENCY, serviceConfig, type ServiceConfig } from './entry/config';
 import { loadTaskModules } from './entry/load-tasks';
 import { log } from './entry/log';
@@ -30,9 +30,12 @@ let stopping = false;
 
 async function boot(config: ServiceConfig): Promise<void> {
   const extra = await loadTaskModules(config.taskModules ?? []);
+  const { tasks: appTasks, ytdlp } = createAppTasks(config.ytdlp ?? {});
+  void ytdlp.probe(); // its version shows in service.health once known
   const s = createTaskService({
     dbPath: config.dbPath,
     tasks: [...appTasks, ...extra],
+    ytdlpHealth: () => ytdlp.lastHealth(),
     concurrency: config.concurrency ?? DEFAULT_CONCURRENCY,
     ...(config.synchronous ? { synchronous: config.synchronous } : {}),
     ...(config.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: config.shutdownTimeoutMs } : {}),

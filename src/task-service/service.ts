@@ -67,6 +67,8 @@ export interface TaskServiceOptions {
   /** Durable events buffered per watch before it ends with CONFLICT 'watch-overflow' (default 10,000). */
   watchBacklog?: number;
   onLog?: (taskId: string, message: string) => void;
+  /** The yt-dlp the task types use, as service.health shows it. */
+  ytdlpHealth?: () => ServiceHealth['ytdlp'];
   /** Opens the store (tests may wrap it); default openTaskStore. */
   openStore?: (path: string, opts: { synchronous?: 'NORMAL' | 'FULL' }) => TaskStore;
 }
@@ -92,6 +94,8 @@ export interface ServiceHealth {
   bootId: string;
   startedAt: number | null;
   degraded: string[];
+  /** The yt-dlp binary and version found (null when absent: only pages and playlists need it). */
+  ytdlp?: { path: string | null; version: string | null; problem?: string };
 }
 
 export type TaskService = ReturnType<typeof createTaskService>;
@@ -296,7 +300,7 @@ export function createTaskService(opts: TaskServiceOptions) {
       if (db) degraded.push(db);
       if (ownershipLost) degraded.push(`ownership lost: ${ownershipLost}`);
       if (stopped) degraded.push('stopped');
-      return { ok: degraded.length === 0 && startedAt !== null, queuePaused: engine.queueIsPaused(), version: SERVICE_VERSION, schemaVersion: store.schemaVersion(), bootId, startedAt, degraded };
+      return { ok: degraded.length === 0 && startedAt !== null, queuePaused: engine.queueIsPaused(), version: SERVICE_VERSION, schemaVersion: store.schemaVersion(), bootId, startedAt, degraded, ...(opts.ytdlpHealth ? { ytdlp: opts.ytdlpHealth() } : {}) };
     },
 
     /** Live changes (after replaying the journal past afterSeq); end with close() or break. */

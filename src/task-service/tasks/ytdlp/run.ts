@@ -18,6 +18,8 @@ export interface RunOptions {
   /** Each stderr line, at most `maxLogLines` of them. */
   onStderrLine?: (line: string) => void;
   maxLogLines?: number;
+  /** Told the child's pid once it is spawned (tests check it is gone after an abort). */
+  onSpawn?: (pid: number) => void;
 }
 
 /** What a finished run produced; `code` null means killed by a signal. */
@@ -35,6 +37,7 @@ export function runYtDlp(bin: string, args: string[], opts: RunOptions): Promise
   return new Promise((resolve, reject) => {
     if (opts.signal.aborted) return reject(opts.signal.reason);
     const child = spawn(bin, args, { shell: false, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? process.env, windowsHide: true });
+    if (child.pid !== undefined) opts.onSpawn?.(child.pid);
     const out: Buffer[] = [];
     let outBytes = 0;
     const tail: string[] = [];
