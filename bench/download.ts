@@ -61,6 +61,7 @@ function benchContext(input: VideoDownloadInput, store: SqliteTaskStore): { ctx:
     progress: () => undefined,
     spawn: async () => [],
     log: () => undefined,
+    setTitle: async () => undefined,
   };
   return { ctx, checkpoints: () => count };
 }

@@ -1,5 +1,5 @@
 import { ServiceError } from '../../shared/errors';
-import { jsonProblem, spawnRequest, type SpawnRequest } from '../../shared/schemas';
+import { jsonProblem, LIMITS, spawnRequest, type SpawnRequest } from '../../shared/schemas';
 import type { RunGuard } from '../store/types';
 import type { ExecutionPorts } from './context';
 import { stripUndefined, type EngineCore } from './core';
@@ -17,6 +17,9 @@ import { abortKindOf } from './abort';
  * checkpoint on the way out, since "pause keeps the checkpoint" — never after ownership loss,
  * and only while the task is where that stop left it (see finalGuard).
  */
+/** Longer log lines are cut: a tool's output must not bloat the journal. */
+const LOG_LINE_CHARS = 2000;
+
 export function portsFor(core: EngineCore, exec: Execution): ExecutionPorts {
   const { store, registry, clock, bootId } = core.o;
   const id = exec.task.id;
@@ -65,6 +68,23 @@ export function portsFor(core: EngineCore, exec: Execution): ExecutionPorts {
       core.schedulePump();
       return created.map((c) => c.task);
     },
-    log: (message) => core.o.onLog?.(id, message),
+    log: (message) => {
+      core.o.onLog?.(id, message);
+      if (exec.detached) return;
+      // Best effort: a log line that cannot be journaled (DB busy or degraded) must not fail the run.
+      try {
+        core.guard.write(() => store.appendLog(id, message.slice(0, LOG_LINE_CHARS), clock.now(), live));
+        core.publish();
+      } catch {
+        // The line still went to onLog above.
+      }
+    },
+    setTitle: async (title) => {
+      if (exec.detached) throw gone();
+      const clean = title.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, LIMITS.titleChars);
+      if (clean === '') return;
+      core.guard.write(() => store.setTitle(id, clean, clock.now(), live));
+      core.publish();
+    },
   };
 }
