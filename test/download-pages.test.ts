@@ -36,6 +36,7 @@ describe('video-download of pages', { timeout: 90_000 }, () => {
     // The checkpoint stays keyed on the page and remembers what it resolved to.
     expect(h.checkpoint).toMatchObject({ url: site.url('/page/clip'), media: { url: site.url('/media/clip.mp4') } });
     expect(h.logs.join('\n')).toMatch(/asking yt-dlp/);
+    expect(h.titles).toEqual(['A "clip": part 1/2 (1)']); // it was titled by nothing better than its address
   });
 
   it('a caller-given filename wins over the resolved name', async () => {

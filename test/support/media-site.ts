@@ -43,7 +43,9 @@ export interface MediaSite {
   /** Every signed URL handed out so far now answers 403. */
   expire(): void;
   /** /feed.xml: an RSS feed; items without guid get none. */
-  feed(title: string, items: Array<{ title: string; name: string; guid?: string }>): void;
+  feed(title: string, items: Array<{ title: string; name: string; guid?: string; href?: string }>): void;
+  /** Serves `value` as application/json at `path` (a playlist manifest). */
+  json(path: string, value: unknown): void;
   hits(name: string): MediaHit[];
   /** GETs of /page/<page> (one per resolve by yt-dlp). */
   pageHits(page: string): number;
@@ -62,6 +64,7 @@ export function bytesOf(seed: number, size: number): Buffer {
 
 export const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
+const xml = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function startMediaSite(): Promise<MediaSite> {
@@ -72,6 +75,7 @@ export async function startMediaSite(): Promise<MediaSite> {
   const hits = new Map<string, MediaHit[]>();
   const pageHits = new Map<string, number>();
   let feedXml = '';
+  const jsons = new Map<string, string>();
   let origin = '';
 
   async function serveMedia(name: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -112,6 +116,8 @@ export async function startMediaSite(): Promise<MediaSite> {
   const server = http.createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     const [, kind, name = ''] = url.pathname.split('/');
+    const json = jsons.get(url.pathname);
+    if (json !== undefined) return void res.writeHead(200, { 'content-type': 'application/json' }).end(json);
     if (url.pathname === '/feed.xml') return void res.writeHead(200, { 'content-type': 'application/rss+xml' }).end(feedXml);
     if (url.pathname === '/empty') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<html><head><title>No video here</title></head><body><p>Just text.</p></body></html>');
     if (kind === 'page') {
@@ -149,9 +155,10 @@ export async function startMediaSite(): Promise<MediaSite> {
     page: (page, title, name, signed) => void pages.set(page, signed === undefined ? { title, name } : { title, name, signed }),
     expire: () => void (validFrom = nextSig),
     feed: (title, items) => {
-      const entries = items.map((i) => `<item><title>${i.title}</title>${i.guid ? `<guid>${i.guid}</guid>` : ''}<enclosure url="${origin}/media/${i.name}" type="video/mp4" length="${media.get(i.name)?.bytes.length ?? 0}"/></item>`);
-      feedXml = `<?xml version="1.0"?><rss version="2.0"><channel><title>${title}</title><link>${origin}/</link>${entries.join('')}</channel></rss>`;
+      const entries = items.map((i) => `<item><title>${xml(i.title)}</title>${i.guid ? `<guid>${xml(i.guid)}</guid>` : ''}<enclosure url="${i.href ?? `${origin}/media/${i.name}`}" type="video/mp4" length="${media.get(i.name)?.bytes.length ?? 0}"/></item>`);
+      feedXml = `<?xml version="1.0"?><rss version="2.0"><channel><title>${xml(title)}</title><link>${origin}/</link>${entries.join('')}</channel></rss>`;
     },
+    json: (p, value) => void jsons.set(p, JSON.stringify(value)),
     hits: (name) => hits.get(name) ?? [],
     pageHits: (page) => pageHits.get(page) ?? 0,
     close: async () => {

@@ -74,6 +74,7 @@ export function createPlaylistImport(options: PlaylistImportOptions = {}) {
     backoff: { baseMs: 2000, maxMs: 60_000 },
     async run(ctx) {
       const manifest = await source.fetch(ctx.input.url, ctx.signal, (line) => ctx.log(line));
+      if (manifest.title.trim() !== '') await ctx.setTitle(manifest.title);
       const folder = sanitizeFilename(manifest.title, '');
       const target = folder === '' ? path.resolve(ctx.input.dir) : path.join(path.resolve(ctx.input.dir), folder);
       const { requests, duplicates } = childRequests(manifest.items, target, manifest.viaYtDlp === true);

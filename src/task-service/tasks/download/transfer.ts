@@ -116,6 +116,9 @@ export class Transfer {
         if (outcome === 'page') {
           const media = await this.source.resolvePage(this.ctx.signal, log);
           this.file ??= mediaFilename(media);
+          // A task still titled by its address (the Download form does that) gets the video's title.
+          const { title, type } = this.ctx.task;
+          if (title === this.ctx.input.url || title === type || title === '') await this.ctx.setTitle(media.title);
           const already = this.bytes === 0 ? await alreadyDownloaded(this) : null;
           if (already) {
             this.hash.dispose();

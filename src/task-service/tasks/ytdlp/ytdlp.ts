@@ -125,7 +125,7 @@ export class YtDlp {
 export function failureOf(url: string, code: number | null, tail: string[]): Error {
   const error = [...tail].reverse().find((l) => l.startsWith('ERROR:')) ?? tail.at(-1) ?? `exit code ${code}`;
   const said = error.replace(/^ERROR:\s*/, '').replace(/;\s*please report this issue.*$/i, '').slice(0, 500);
-  if (/unsupported url/i.test(said)) return new PermanentError('NOT_A_VIDEO', `No video found at ${url}: yt-dlp does not recognise it as a video page. Check the address; nothing was downloaded.`);
+  if (/unsupported url/i.test(said)) return new PermanentError('NOT_A_VIDEO', `No video or playlist found at ${url}: yt-dlp does not recognise the address. Check it; nothing was downloaded.`);
   if (/private video|video unavailable|has been removed|deleted|members[- ]only|not available|account.*terminated|sign in to confirm your age/i.test(said)) {
     return new PermanentError('VIDEO_UNAVAILABLE', `The video at ${url} is unavailable (yt-dlp: ${said}).`);
   }
