@@ -1,5 +1,5 @@
 import { promises as fs } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PermanentError, RetryableError, TaskAbort, type TaskContext } from '../../engine/define';
@@ -14,6 +14,7 @@ import type { StreamHash } from './stream-hash';
 import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } from './finish';
 import { alreadyDownloaded, type AlreadyResult } from './already';
 import { isPageType, mediaFilename, MediaSource, type Resolver } from './media-source';
+import { rawGet, type RawResponse } from './raw-get';
 
 /**
  * One run of a resumable download. Invariant: a saved checkpoint never claims more bytes than
@@ -53,6 +54,17 @@ export interface DownloadOptions {
 
 type Outcome = 'done' | 'again' | 'again-after-416' | 'page' | { expired: number };
 
+/** One response: node:http's, or a raw one whose body is pumped into a ring (raw-get.ts). */
+interface Answer {
+  res: { statusCode?: number | undefined; headers: IncomingHttpHeaders; resume(): unknown };
+  url: URL;
+  close(): void;
+  raw?: RawResponse;
+  incoming?: IncomingMessage;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
 export class Transfer {
   readonly source: MediaSource;
   readonly dir: string;
@@ -65,6 +77,8 @@ export class Transfer {
   total: number | null = null;
   integrityFailures = 0;
   private sink: PartSink | null = null;
+  /** The raw pump's write in flight (the sink's counterpart), so a failure waits for it. */
+  private pumping: Promise<unknown> | null = null;
   private readonly checkpoints: Checkpointer;
   /** Set while this run holds the .part lock; a run that never got it must not touch the file. */
   private releasePart: (() => void) | null = null;
@@ -105,7 +119,7 @@ export class Transfer {
       // Rounds count resume answers that made us start over; resolving a page does not.
       for (let round = 0; round < 4; ) {
         const headers = { ...this.source.headers, ...this.rangeHeaders() };
-        const answer = await httpGet(this.source.url, { headers, signal: this.ctx.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
+        const answer = await this.get(headers);
         let outcome: Outcome;
         try {
           outcome = await this.receive(answer, after416);
@@ -174,8 +188,22 @@ export class Transfer {
     return validator === null ? { range: `bytes=${this.bytes}-` } : { range: `bytes=${this.bytes}-`, 'if-range': validator };
   }
 
+  /** GET the media: plain http through the raw ring reader, else (or when it declines) node:http. */
+  private async get(headers: Record<string, string>): Promise<Answer> {
+    const url = this.source.url;
+    if (url.protocol === 'http:') {
+      const raw = await rawGet(url, headers, this.ctx.signal, this.opts.idleTimeoutMs);
+      if (!('fallback' in raw) && !REDIRECTS.has(raw.statusCode)) {
+        return { res: { statusCode: raw.statusCode, headers: raw.headers, resume: () => raw.close() }, url, close: () => raw.close(), raw };
+      }
+      if (!('fallback' in raw)) raw.close();
+    }
+    const answer: HttpResponse = await httpGet(url, { headers, signal: this.ctx.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
+    return { res: answer.res, url: answer.url, close: answer.close, incoming: answer.res };
+  }
+
   /** Interprets one response and streams its body when it is usable. */
-  private async receive(answer: HttpResponse, after416: boolean): Promise<Outcome> {
+  private async receive(answer: Answer, after416: boolean): Promise<Outcome> {
     const { res } = answer;
     const status = res.statusCode ?? 0;
     // A web page is never saved as a video: it is resolved instead (or refused).
@@ -216,15 +244,20 @@ export class Transfer {
     if (expected !== undefined && this.total !== null && this.total !== expected) {
       await this.integrityFailure(`The server announced ${this.total} bytes but ${expected} were expected`);
     }
-    await this.stream(res);
+    await this.stream(answer);
     return 'done';
   }
 
-  private async stream(res: IncomingMessage): Promise<void> {
+  private async stream(answer: Answer): Promise<void> {
     const handle = await this.open();
     await handle.truncate(this.bytes); // a fresh start must not inherit a stale .part
-    this.sink = new PartSink((chunks) => this.append(chunks));
-    await pipeline(res, this.sink);
+    if (answer.raw) {
+      this.pumping = Promise.resolve();
+      await answer.raw.pump((region) => (this.pumping = this.appendRegion(region)));
+    } else {
+      this.sink = new PartSink((chunks) => this.append(chunks));
+      await pipeline(answer.incoming!, this.sink);
+    }
     if (this.total !== null && this.bytes < this.total) {
       throw new RetryableError('NETWORK', `The connection closed after ${this.bytes} of ${this.total} bytes; will resume.`);
     }
@@ -243,6 +276,23 @@ export class Transfer {
     await this.hash.update(chunks); // after the write (the hash covers the disk); detaches them
     this.ctx.progress({ current: this.bytes, total: this.total, ratio: this.total ? this.bytes / this.total : null });
     await this.checkpoints.maybe(this.bytes);
+  }
+
+  /** append() for a region of the raw reader's ring: the hash reads it in place, so the ring
+   * may reuse it only once `hashed` resolves. */
+  private async appendRegion(region: Buffer): Promise<{ hashed: Promise<void> }> {
+    await this.checkpoints.check();
+    try {
+      await this.handle!.write(region, this.bytes);
+    } catch (e) {
+      throw isDiskFull(e) ? diskFullError(this.partPath) : e;
+    }
+    this.bytes += region.byteLength;
+    const hashed = this.hash.updateShared(region);
+    hashed.catch(() => undefined); // a hashing failure surfaces at digest time
+    this.ctx.progress({ current: this.bytes, total: this.total, ratio: this.total ? this.bytes / this.total : null });
+    await this.checkpoints.maybe(this.bytes);
+    return { hashed: hashed.catch(() => undefined) };
   }
 
   /** fsync first, checkpoint second. The sync covers every write that completed before it
@@ -310,6 +360,7 @@ export class Transfer {
   /** Turns whatever stopped the run into the error to throw, keeping or removing the .part. */
   private async fail(e: unknown): Promise<unknown> {
     await this.sink?.settled();
+    await this.pumping?.catch(() => undefined);
     this.hash.dispose(); // no digest is coming: free the worker's state
     await this.checkpoints.quiet(); // a failed background checkpoint is retried by keepProgress
     const { signal } = this.ctx;
@@ -335,7 +386,7 @@ export class Transfer {
   /** Best effort: a failed final checkpoint only costs re-fetching since the previous one. */
   private async keepProgress(): Promise<void> {
     try {
-      if (this.handle !== null && this.sink !== null && this.bytes !== this.checkpoints.savedBytes) await this.saveCheckpoint();
+      if (this.handle !== null && (this.sink !== null || this.pumping !== null) && this.bytes !== this.checkpoints.savedBytes) await this.saveCheckpoint();
     } catch (e) {
       this.ctx.log(`Could not save the final checkpoint: ${(e as Error).message}`);
     }
