@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TaskAbort } from '../src/task-service/engine/define';
 import { locateYtDlp } from '../src/task-service/tasks/ytdlp/locate';
 import { runYtDlp } from '../src/task-service/tasks/ytdlp/run';
-import { YtDlp } from '../src/task-service/tasks/ytdlp/ytdlp';
+import { failureOf, YtDlp } from '../src/task-service/tasks/ytdlp/ytdlp';
 import { listingManifest } from '../src/task-service/tasks/playlist/ytdlp-source';
 import { tmpDir } from './helpers/tmp';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
@@ -108,5 +108,22 @@ describe('yt-dlp', { timeout: 90_000 }, () => {
   it('refuses output beyond its cap instead of buffering it', async () => {
     const capped = new YtDlp({ maxOutputBytes: 200 });
     await expect(capped.list(site.url('/feed.xml'), signal(), log)).rejects.toMatchObject({ code: 'YTDLP_FAILED', message: expect.stringMatching(/more than 200 bytes/) });
+  });
+});
+
+describe('yt-dlp failures map to the closed error list', () => {
+  const url = 'https://www.youtube.com/watch?v=x';
+  it.each([
+    ['ERROR: [youtube] x: Private video. Sign in if you have been granted access to this video', 'PermanentError', 'VIDEO_UNAVAILABLE'],
+    ['ERROR: [youtube] x: Video unavailable. This video has been removed by the uploader', 'PermanentError', 'VIDEO_UNAVAILABLE'],
+    ['ERROR: Unsupported URL: https://example.com/', 'PermanentError', 'NOT_A_VIDEO'],
+    ['ERROR: [generic] None: Unable to download webpage: HTTP Error 404: Not Found', 'PermanentError', 'HTTP_ERROR'],
+    ['ERROR: [youtube] x: Unable to download webpage: HTTP Error 503: Service Unavailable', 'RetryableError', 'NETWORK'],
+    ['ERROR: [youtube] x: Unable to download webpage: <urlopen error [Errno -3] Temporary failure in name resolution>', 'RetryableError', 'NETWORK'],
+    ['ERROR: [youtube] x: Some new extractor breakage nobody has seen', 'RetryableError', 'YTDLP_FAILED'],
+  ])('%s', (line, name, code) => {
+    const err = failureOf(url, 1, ['WARNING: something', line]);
+    expect(err).toMatchObject({ name, code });
+    expect(err.message).not.toMatch(/please report/i);
   });
 });
