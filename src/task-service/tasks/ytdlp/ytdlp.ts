@@ -50,6 +50,8 @@ const DROPPED_HEADERS = new Set(['accept-encoding', 'range', 'if-range', 'host',
 
 export class YtDlp {
   private health: YtDlpHealth = { path: null, version: null, problem: 'not checked yet' };
+  private probedAt = 0;
+  private probing: Promise<YtDlpHealth> | null = null;
 
   constructor(readonly options: YtDlpOptions = {}) {}
 
@@ -64,7 +66,13 @@ export class YtDlp {
   }
 
   /** Runs `yt-dlp --version` and remembers the answer for health(). */
-  async probe(signal: AbortSignal = new AbortController().signal): Promise<YtDlpHealth> {
+  probe(signal: AbortSignal = new AbortController().signal): Promise<YtDlpHealth> {
+    this.probedAt = Date.now();
+    this.probing ??= this.runProbe(signal).finally(() => (this.probing = null));
+    return this.probing;
+  }
+
+  private async runProbe(signal: AbortSignal): Promise<YtDlpHealth> {
     const bin = await locateYtDlp(this.options);
     if (bin === null) return (this.health = { path: null, version: null, problem: `not found (looked at ${lookedAt(this.options)})` });
     try {
@@ -77,8 +85,12 @@ export class YtDlp {
     return this.health;
   }
 
-  /** The last probe's answer (synchronous, for service.health). */
+  /**
+   * The last probe's answer (synchronous, for service.health). A minute later the next call
+   * probes again in the background, so installing or updating yt-dlp shows without a restart.
+   */
   lastHealth(): YtDlpHealth {
+    if (Date.now() - this.probedAt > 60_000) void this.probe();
     return this.health;
   }
 
