@@ -157,6 +157,10 @@ export async function run(options: { sizeMiB?: number; rounds?: number } = {}): 
         speed[side].push(size / MiB / seconds);
         cpu[side].push(cpuSeconds);
         await fs.rm(file, { force: true });
+        // Untimed: let the kernel finish writing back this side's file, so the next side does
+        // not pay for it (curl leaves hundreds of MiB dirty; our checkpoints' fsyncs then queued
+        // behind them and halved our speed in rounds where curl went first).
+        spawnSync('sync');
       }
     }
   } finally {
