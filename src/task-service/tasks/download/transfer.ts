@@ -1,9 +1,8 @@
 import { promises as fs } from 'node:fs';
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PermanentError, RetryableError, TaskAbort, type TaskContext } from '../../engine/define';
-import { httpGet, isNetworkError, statusError, type HttpResponse } from '../http-get';
+import { isNetworkError, statusError } from '../http-get';
 import { contentLength, ifRangeValue, parseCheckpoint, parseContentRange, parseUnsatisfiedRange, type DownloadCheckpoint } from './checkpoint';
 import { diskFullError, isDiskFull, removeIfPresent, type OpenPart, type PartHandle } from './part-file';
 import { lockPart, tryLockPart } from './part-lock';
@@ -14,7 +13,7 @@ import type { StreamHash } from './stream-hash';
 import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } from './finish';
 import { alreadyDownloaded, type AlreadyResult } from './already';
 import { isPageType, mediaFilename, MediaSource, type Resolver } from './media-source';
-import { rawGet, type RawResponse } from './raw-get';
+import { getMedia, type MediaAnswer } from './media-get';
 
 /**
  * One run of a resumable download. Invariant: a saved checkpoint never claims more bytes than
@@ -53,17 +52,6 @@ export interface DownloadOptions {
 }
 
 type Outcome = 'done' | 'again' | 'again-after-416' | 'page' | { expired: number };
-
-/** One response: node:http's, or a raw one whose body is pumped into a ring (raw-get.ts). */
-interface Answer {
-  res: { statusCode?: number | undefined; headers: IncomingHttpHeaders; resume(): unknown };
-  url: URL;
-  close(): void;
-  raw?: RawResponse;
-  incoming?: IncomingMessage;
-}
-
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 export class Transfer {
   readonly source: MediaSource;
@@ -119,7 +107,7 @@ export class Transfer {
       // Rounds count resume answers that made us start over; resolving a page does not.
       for (let round = 0; round < 4; ) {
         const headers = { ...this.source.headers, ...this.rangeHeaders() };
-        const answer = await this.get(headers);
+        const answer = await getMedia(this.source.url, { headers, signal: this.ctx.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
         let outcome: Outcome;
         try {
           outcome = await this.receive(answer, after416);
@@ -188,22 +176,8 @@ export class Transfer {
     return validator === null ? { range: `bytes=${this.bytes}-` } : { range: `bytes=${this.bytes}-`, 'if-range': validator };
   }
 
-  /** GET the media: plain http through the raw ring reader, else (or when it declines) node:http. */
-  private async get(headers: Record<string, string>): Promise<Answer> {
-    const url = this.source.url;
-    if (url.protocol === 'http:') {
-      const raw = await rawGet(url, headers, this.ctx.signal, this.opts.idleTimeoutMs);
-      if (!('fallback' in raw) && !REDIRECTS.has(raw.statusCode)) {
-        return { res: { statusCode: raw.statusCode, headers: raw.headers, resume: () => raw.close() }, url, close: () => raw.close(), raw };
-      }
-      if (!('fallback' in raw)) raw.close();
-    }
-    const answer: HttpResponse = await httpGet(url, { headers, signal: this.ctx.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
-    return { res: answer.res, url: answer.url, close: answer.close, incoming: answer.res };
-  }
-
   /** Interprets one response and streams its body when it is usable. */
-  private async receive(answer: Answer, after416: boolean): Promise<Outcome> {
+  private async receive(answer: MediaAnswer, after416: boolean): Promise<Outcome> {
     const { res } = answer;
     const status = res.statusCode ?? 0;
     // A web page is never saved as a video: it is resolved instead (or refused).
@@ -248,7 +222,7 @@ export class Transfer {
     return 'done';
   }
 
-  private async stream(answer: Answer): Promise<void> {
+  private async stream(answer: MediaAnswer): Promise<void> {
     const handle = await this.open();
     await handle.truncate(this.bytes); // a fresh start must not inherit a stale .part
     if (answer.raw) {
