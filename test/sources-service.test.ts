@@ -70,6 +70,30 @@ describe('sources in the service', { timeout: 120_000 }, () => {
     expect(fs.readdirSync(folder).sort()).toEqual(files); // no "name (1).mp4"
   });
 
+  it('an entry that is gone becomes a failed child with a clear message; the other entries still download', async () => {
+    const other = await startMediaSite();
+    try {
+      other.media('ok.mp4', B);
+      other.feed('Half Gone', [{ title: 'Still here', name: 'ok.mp4', guid: 'ok' }, { title: 'Deleted video', name: '', guid: 'gone', href: `${other.origin}/page/deleted` }]);
+      const dir = tmpDir();
+      const svc = startService({ dbPath: path.join(dir, 'tasks.db') });
+      await svc.ready;
+      const parent = await svc.client().tasks.create.mutate({ type: 'playlist-import', input: { url: other.url('/feed.xml'), dir } });
+      await vi.waitFor(async () => {
+        const kids = (await svc.client().tasks.list.query({ parentId: parent.id })).items as Task[];
+        expect(kids.map((k) => k.state).sort()).toEqual(['completed', 'failed']);
+      }, PATIENT);
+      const kids = (await svc.client().tasks.list.query({ parentId: parent.id })).items as Task[];
+      const gone = kids.find((k) => k.spawnKey === 'gone')!;
+      expect(gone).toMatchObject({ title: 'Deleted video', attempt: 1, error: { code: 'HTTP_ERROR', retryable: false } });
+      expect(gone.error!.message).toMatch(/HTTP 404 from .*\/page\/deleted/);
+      expect(fs.readdirSync(path.join(dir, 'Half Gone'))).toEqual(['Still here [ok].mp4']);
+    } finally {
+      await killAll();
+      await other.close();
+    }
+  });
+
   it('resolves a pasted page, retitles the task with the video title and journals what yt-dlp said', async () => {
     const dir = tmpDir();
     const svc = startService({ dbPath: path.join(dir, 'tasks.db') });
