@@ -118,6 +118,15 @@ async function writeSource(file: string, size: number): Promise<string> {
   return hash.digest('hex');
 }
 
+/** CPU seconds of sha256 alone over the file (read untimed): the floor any hashing download pays above a copy. */
+async function hashOnlyCpu(file: string): Promise<number> {
+  const bytes = await fs.readFile(file);
+  const c0 = process.cpuUsage();
+  createHash('sha256').update(bytes).digest('hex');
+  const c = process.cpuUsage(c0);
+  return (c.user + c.system) / 1e6;
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const r2 = (x: number): number => Math.round(x * 100) / 100;
 
@@ -136,7 +145,9 @@ export async function run(options: { sizeMiB?: number; rounds?: number } = {}): 
   const speed: Record<'curl' | 'ours', number[]> = { curl: [], ours: [] };
   const cpu: Record<'curl' | 'ours', number[]> = { curl: [], ours: [] };
   let checkpoints = 0;
+  const hashCpu: number[] = [];
   try {
+    for (let i = 0; i < 3; i++) hashCpu.push(await hashOnlyCpu(path.join(www, 'v.mp4')));
     for (let r = 0; r < rounds; r++) {
       for (const side of r % 2 === 0 ? (['curl', 'ours'] as const) : (['ours', 'curl'] as const)) {
         const file = path.join(out, `${side}-${r}.mp4`);
@@ -183,6 +194,9 @@ export async function run(options: { sizeMiB?: number; rounds?: number } = {}): 
     curlCpuSeconds: r2(median(cpu.curl)),
     oursCpuSeconds: r2(median(cpu.ours)),
     cpuRatio,
+    /** sha256 alone over the same bytes: ours minus this is what the transfer itself costs. */
+    sha256OnlyCpuSeconds: r2(median(hashCpu)),
+    cpuRatioWithoutSha256: r2((median(cpu.ours) - median(hashCpu)) / median(cpu.curl)),
     /** MiB per CPU second: how much each side gets out of the CPU it uses. */
     curlMiBPerCpuSecond: r2(size / MiB / median(cpu.curl)),
     oursMiBPerCpuSecond: r2(size / MiB / median(cpu.ours)),
