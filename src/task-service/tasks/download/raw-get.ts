@@ -56,8 +56,8 @@ function parseHead(text: string): { status: number; headers: IncomingHttpHeaders
 export function rawGet(url: URL, headers: Record<string, string>, signal: AbortSignal, idleTimeoutMs: number): Promise<RawResponse | { fallback: true }> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(signal.reason);
-    const ring = new SharedArrayBuffer(RING);
-    const view = Buffer.from(ring);
+    // Allocated once a body is wanted: a 403 or 416 needs no ring.
+    let view: Buffer = Buffer.alloc(0);
     const head = Buffer.allocUnsafe(HEAD_LIMIT);
     const spill = Buffer.allocUnsafeSlow(64 * 1024);
     let headLen = 0;
@@ -166,6 +166,7 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
         return resolve({ fallback: true });
       }
       remaining = wanted ? Number(length) : 0;
+      if (wanted) view = Buffer.from(new SharedArrayBuffer(RING));
       // Body bytes that came with the headers go to the ring first.
       const early = head.subarray(end + 4, headLen);
       const take = Math.min(early.length, remaining);
