@@ -48,7 +48,7 @@ describe('video-download never replaces an existing file', () => {
     server.route('/v.mp4', { content: { size: 50_000, seed: 12 } });
     const first = await createTaskHarness().run(videoDownload, { url: server.url('/v.mp4'), dir, filename: 'same.mp4' });
     const second = await createTaskHarness().run(videoDownload, { url: server.url('/v.mp4'), dir, filename: 'same.mp4' });
-    expect(second).toEqual({ ...(first as object), alreadyDownloaded: true });
+    expect(second).toEqual({ ...(first as object), sha256: null, alreadyDownloaded: true });
     expect(fs.readdirSync(dir)).toEqual(['same.mp4']);
   });
 

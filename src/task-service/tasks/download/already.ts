@@ -15,8 +15,11 @@ import type { Transfer } from './transfer';
  * the download then runs, and finish.ts accepts an existing file with the same bytes.
  */
 
-/** A result that says no bytes were fetched. */
-export type AlreadyResult = DownloadResult & { alreadyDownloaded: true };
+/**
+ * A result that says no bytes were fetched. `sha256` is null unless the input gave one to check:
+ * re-importing a large playlist must not read every finished video back just to report it.
+ */
+export type AlreadyResult = Omit<DownloadResult, 'sha256'> & { sha256: string | null; alreadyDownloaded: true };
 
 async function fileSize(file: string): Promise<number | null> {
   try {
@@ -68,8 +71,8 @@ export async function alreadyDownloaded(t: Transfer): Promise<AlreadyResult | nu
   }
   if (expected === null || size !== expected) return null;
   const file = path.join(t.dir, name);
-  const sha256 = await hashFile(file);
-  if (input.sha256 !== undefined && sha256 !== input.sha256.toLowerCase()) return null;
+  const sha256 = input.sha256 === undefined ? null : await hashFile(file);
+  if (sha256 !== null && sha256 !== input.sha256!.toLowerCase()) return null;
   t.ctx.log(`${file} already holds this video (${size} bytes); nothing to download.`);
   t.ctx.progress({ current: size, total: size, ratio: 1 });
   return { path: file, bytes: size, sha256, alreadyDownloaded: true };
