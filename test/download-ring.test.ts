@@ -53,6 +53,20 @@ describe('video-download: the raw reader', () => {
     expect(writes.reduce((a, b) => a + b, 0)).toBe(size);
   });
 
+  it('our own slowness is not the server stalling: a disk slower than the idle timeout still completes', async () => {
+    // Regression: the socket's idle timer ran while the body waited for the .part to open and
+    // while a full ring waited for the disk, so a slow disk read as "the server stalled".
+    const size = 20 * MiB;
+    server.route('/patient', { content: { size, seed: 79 } });
+    const slowOpen: OpenPart = async (p) => {
+      await new Promise((r) => setTimeout(r, 400));
+      return slowDisk(300, [])(p);
+    };
+    const dir = tmpDir();
+    const result = await createTaskHarness().run(createVideoDownload({ openPart: slowOpen, idleTimeoutMs: 150 }), { url: server.url('/patient'), dir, filename: 'p.bin' });
+    expect(result).toMatchObject({ bytes: size, sha256: generatedSha256(79, size) });
+  });
+
   it('a chunked body (no Content-Length) is read through node:http instead', async () => {
     server.route('/chunked2', { content: { size: 3 * MiB, seed: 78 }, omitContentLength: true });
     const dir = tmpDir();

@@ -111,6 +111,7 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
           remaining -= n;
           if (remaining <= 0) ended = true;
           else if (free() < MIN_READ) paused = true;
+          if (ended || paused) socket.setTimeout(0); // see `idle` below
           poke();
           return !paused; // false: net.Socket stops reading (readStop)
         },
@@ -126,6 +127,7 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
     };
     const resume = (): void => {
       paused = false;
+      if (!ended) socket.setTimeout(idleTimeoutMs);
       socket.resume();
     };
     const stop = (e: unknown): void => {
@@ -135,6 +137,9 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
     };
     const onAbort = (): void => stop(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
+    // The idle timer measures the server's silence, so it runs only while we are reading: not
+    // while the body waits for the caller's pump or a full ring waits for the disk and the
+    // hashing thread (our slowness, not the server's), nor once the whole body is in.
     socket.setTimeout(idleTimeoutMs, () => stop(new RetryableError('NETWORK', `No data from ${url.host} for ${idleTimeoutMs} ms; the server stalled.`)));
     socket.once('error', (e) => stop(abortedOr(signal, e)));
     socket.once('close', () => {
@@ -175,6 +180,7 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
       remaining -= take;
       if (remaining <= 0) ended = true;
       paused = true; // until the caller pumps (or closes)
+      socket.setTimeout(0);
       socket.pause();
       resolve({
         statusCode: parsed.status,
