@@ -137,7 +137,7 @@ describe('downloads stay under their roots (real folders)', () => {
   it('the service refuses a task outside its roots with BAD_INPUT and stores nothing; health lists the roots', async () => {
     const granted = path.join(base.dir, 'granted');
     const roots = new DownloadRoots([root, granted]);
-    const svc = await startService({ tasks: createAppTasks(roots), downloadsRoots: () => roots.list() });
+    const svc = await startService({ tasks: createAppTasks(roots).tasks, downloadsRoots: () => roots.list() });
     expect(svc.health().downloadsRoots).toEqual([root, granted]);
     for (const [type, dir] of [['video-download', '/etc'], ['video-download', path.join(root, '..', 'x')], ['playlist-import', '\\\\evil\\share']] as const) {
       const err = (() => {

@@ -1,4 +1,6 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError } from '../src/task-service/engine/define';
@@ -62,6 +64,35 @@ describe('the byte cap', () => {
     expect(err).toBeInstanceOf(RetryableError);
     expect(err).toMatchObject({ code: 'INTEGRITY', message: expect.stringContaining(`more than ${1 * MiB} bytes`) });
     expect(fs.readdirSync(dir)).toEqual([]);
+  });
+
+  it('the raw ring reader is capped too: a 206 whose body outruns its Content-Range total is an INTEGRITY failure, stopped early', async () => {
+    // Plain http with a Content-Length takes the raw ring path (media-get.ts), which reads
+    // Content-Length bytes: here 4 MiB for a range that claims a 1000-byte file.
+    let sent = 0;
+    const liar = http.createServer((_req, res) => {
+      res.writeHead(206, { 'content-type': 'video/mp4', 'content-range': 'bytes 0-999/1000', 'content-length': String(4 * MiB) });
+      const chunk = Buffer.alloc(64 * 1024, 7);
+      const more = (): void => {
+        while (sent < 4 * MiB) {
+          sent += chunk.length;
+          if (!res.write(chunk)) return void res.once('drain', more);
+        }
+        res.end();
+      };
+      more();
+    });
+    await new Promise<void>((r) => liar.listen(0, '127.0.0.1', r));
+    try {
+      const { port } = liar.address() as AddressInfo;
+      const err = await createTaskHarness().runExpectingError(createVideoDownload({ roots: roots() }), { url: `http://127.0.0.1:${port}/v.mp4`, dir, filename: 'r.bin' });
+      expect(err).toBeInstanceOf(RetryableError);
+      expect(err).toMatchObject({ code: 'INTEGRITY', message: expect.stringContaining('more than 1000 bytes') });
+      expect(fs.readdirSync(dir)).toEqual([]);
+    } finally {
+      liar.closeAllConnections();
+      await new Promise((r) => liar.close(r));
+    }
   });
 
   it('a chunked download under the maximum completes', async () => {

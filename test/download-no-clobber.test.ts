@@ -48,7 +48,19 @@ describe('video-download never replaces an existing file', () => {
     server.route('/v.mp4', { content: { size: 50_000, seed: 12 } });
     const first = await createTaskHarness().run(videoDownload, { url: server.url('/v.mp4'), dir, filename: 'same.mp4' });
     const second = await createTaskHarness().run(videoDownload, { url: server.url('/v.mp4'), dir, filename: 'same.mp4' });
-    expect(second).toEqual(first);
+    expect(second).toEqual({ ...(first as object), sha256: null, alreadyDownloaded: true });
+    expect(fs.readdirSync(dir)).toEqual(['same.mp4']);
+  });
+
+  it('a finished .part with the same bytes as an existing target is accepted, not copied', async () => {
+    // The target appears while the download runs (the size check before it found nothing).
+    server.route('/v.mp4', { content: { size: 300_000, seed: 15 }, bytesPerSecond: 600_000 });
+    const h = createTaskHarness();
+    const running = h.run(videoDownload, { url: server.url('/v.mp4'), dir, filename: 'same.mp4' });
+    while (!fs.existsSync(path.join(dir, 'same.mp4.part'))) await new Promise((r) => setTimeout(r, 5));
+    await createTaskHarness().run(videoDownload, { url: server.url('/v.mp4'), dir, filename: 'other.mp4' });
+    fs.renameSync(path.join(dir, 'other.mp4'), path.join(dir, 'same.mp4'));
+    expect(await running).toEqual({ path: path.join(dir, 'same.mp4'), bytes: 300_000, sha256: generatedSha256(15, 300_000) });
     expect(fs.readdirSync(dir)).toEqual(['same.mp4']);
   });
 

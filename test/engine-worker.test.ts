@@ -50,6 +50,8 @@ describe('worker-thread handlers', () => {
     const parent = await waitState(svc, p.id, 'completed', 20_000);
     expect(parent.result).toEqual({ spawned: 3 });
     expect(svc.list({ parentId: p.id }).items).toHaveLength(3);
+    expect(parent.title).toBe('Parent of 3');
+    expect(svc.events({ id: p.id }).items.filter((e) => e.kind === 'title').map((e) => e.data)).toEqual([{ title: 'Parent of 3' }]);
     const b = svc.create({ type: 'worker-bad', input: {} });
     const failed = await waitState(svc, b.id, 'failed', 20_000);
     expect(failed.error).toEqual({ code: 'BAD_INPUT', message: 'refused in worker', retryable: false });

@@ -66,7 +66,8 @@ describe('manifest validation', () => {
   });
 
   it('the import task fails with the same clear error and spawns nothing', async () => {
-    server.route('/m', { body: 'nope' });
+    // JSON by its Content-Type (any other answer is handed to yt-dlp), but not valid JSON.
+    server.route('/m', { body: 'nope', contentType: 'application/json' });
     const h = createTaskHarness();
     const err = await h.runExpectingError(playlistImport, { url: server.url('/m'), dir: '/tmp' });
     expect(err).toMatchObject({ code: 'BAD_INPUT' });

@@ -73,6 +73,11 @@ describe('history', () => {
     const events = [ev('created', null, 'queued'), ev('state', 'queued', 'running'), ...Array.from({ length: 240 }, () => ev('checkpoint')), ev('state', 'running', 'completed')];
     expect(groupHistory(events).map((l) => l.text)).toEqual(['created (queued)', 'queued → running', 'saved progress ×240', 'running → completed']);
   });
+
+  it('reads a retitle and a tool log line with their text', () => {
+    const ev = (seq: number, kind: TaskEvent['kind'], data: unknown): TaskEvent => ({ seq, taskId: 't', kind, from: null, to: null, data, at: seq });
+    expect(groupHistory([ev(1, 'title', { title: 'Weekly Show' }), ev(2, 'log', { line: 'yt-dlp: 3 entries' })]).map((l) => l.text)).toEqual(['retitled: Weekly Show', 'log: yt-dlp: 3 entries']);
+  });
 });
 
 describe('playlists and clearing', () => {

@@ -27,6 +27,12 @@ function summarize(data: unknown): string {
   return parts.length > 0 ? `: ${parts.join(' — ')}` : '';
 }
 
+/** A retitle or log line's own text (its data is `{title}` or `{line}`). */
+function quoted(data: unknown, key: string): string {
+  const v = data && typeof data === 'object' ? (data as Record<string, unknown>)[key] : undefined;
+  return typeof v === 'string' ? `: ${v}` : '';
+}
+
 function describe(e: TaskEvent): string {
   switch (e.kind) {
     case 'created':
@@ -39,6 +45,10 @@ function describe(e: TaskEvent): string {
       return `error${summarize(e.data)}`;
     case 'removed':
       return 'removed';
+    case 'title':
+      return `retitled${quoted(e.data, 'title')}`;
+    case 'log':
+      return `log${quoted(e.data, 'line')}`;
     default:
       // Kinds added later (e.g. 'title', 'log') read as their name and detail.
       return `${String(e.kind)}${summarize(e.data)}`;

@@ -30,6 +30,10 @@ export const ERROR_CODES = [
   'STALLED',
   /** A download larger than its expected size (plus a margin) or the configured maximum. */
   'TOO_LARGE',
+  'NOT_A_VIDEO',
+  'VIDEO_UNAVAILABLE',
+  'YTDLP_MISSING',
+  'YTDLP_FAILED',
   'SHUTTING_DOWN',
   'INTERNAL',
 ] as const;

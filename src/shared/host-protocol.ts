@@ -36,6 +36,8 @@ export const configMessage = z.object({
     .object({ global: z.number().int().min(1).max(1024), perType: z.record(z.string(), z.number().int().min(1)).optional() })
     .optional(),
   synchronous: z.enum(['NORMAL', 'FULL']).optional(),
+  /** yt-dlp: an explicit binary (else PLAYLISTIFY_YTDLP, else PATH) and the -f format selector. */
+  ytdlp: z.object({ path: z.string().min(1).optional(), format: z.string().min(1).max(500).optional() }).optional(),
   /**
    * The boot id of this host's previous service, which the host saw exit (a crash): its owner
    * row is released at once instead of blocking the restart until the heartbeat goes stale.

@@ -37,11 +37,13 @@ let online: boolean | undefined;
 async function boot(config: ConfigMessage): Promise<void> {
   const extra = await loadTaskModules(config.taskModules ?? []);
   roots = new DownloadRoots([...(config.downloadsDir ? [config.downloadsDir] : rootsFromEnv().list()), ...(config.downloadsRoots ?? [])]);
-  const appTasks = createAppTasks(roots, config.downloadLimits);
+  const { tasks: appTasks, ytdlp } = createAppTasks(roots, config.downloadLimits, config.ytdlp ?? {});
+  void ytdlp.probe(); // its version shows in service.health once known
   const s = createTaskService({
     dbPath: config.dbPath,
     tasks: [...appTasks, ...extra],
     downloadsRoots: () => roots?.list() ?? [],
+    ytdlpHealth: () => ytdlp.lastHealth(),
     concurrency: config.concurrency ?? DEFAULT_CONCURRENCY,
     ...(config.synchronous ? { synchronous: config.synchronous } : {}),
     ...(config.shutdownTimeoutMs !== undefined ? { shutdownTimeoutMs: config.shutdownTimeoutMs } : {}),

@@ -17,6 +17,8 @@ export interface TaskHarness<C> {
   readonly saved: C[];
   readonly progress: Array<Partial<TaskProgress>>;
   readonly logs: string[];
+  /** Every title the handler set, in order. */
+  readonly titles: string[];
   /** Spawned children by key (what the engine would hold), and every spawn call as made. */
   readonly children: Map<string, Task>;
   readonly spawnCalls: SpawnRequest[][];
@@ -52,6 +54,7 @@ export function createTaskHarness<C = unknown>(initial: C | null = null): TaskHa
     saved: [],
     progress: [],
     logs: [],
+    titles: [],
     children: new Map(),
     spawnCalls: [],
     onProgress: null,
@@ -95,6 +98,7 @@ export function createTaskHarness<C = unknown>(initial: C | null = null): TaskHa
           });
         },
         log: (m) => void h.logs.push(m),
+        setTitle: async (title) => void h.titles.push(title),
       };
       return (def as TaskDefinition<typeof def.input, C>).run(ctx);
     },

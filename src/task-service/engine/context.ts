@@ -8,6 +8,7 @@ export interface ExecutionPorts {
   saveCheckpoint(state: unknown): Promise<void>;
   spawn(children: SpawnRequest[]): Promise<Task[]>;
   log(message: string): void;
+  setTitle(title: string): Promise<void>;
 }
 
 /**
@@ -41,5 +42,6 @@ export function makeContext(task: Task, input: unknown, checkpoint: unknown, sig
     progress: (p) => ports.progress(p),
     spawn: (children) => ports.spawn(children),
     log: (m) => ports.log(m),
+    setTitle: (title) => ports.setTitle(title),
   };
 }

@@ -55,7 +55,10 @@ export interface TaskContext<I = unknown, C = unknown> {
   progress(p: Partial<TaskProgress>): void;
   /** Idempotent by each child's `key`; returns the children (existing or new). */
   spawn(children: SpawnRequest[]): Promise<Task[]>;
+  /** Journaled as a 'log' event (e.g. a tool's stderr), best effort. */
   log(message: string): void;
+  /** Retitles this task (journaled, pushed to watchers), e.g. once a playlist's name is known. */
+  setTitle(title: string): Promise<void>;
 }
 
 export interface BackoffOptions {

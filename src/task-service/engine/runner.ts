@@ -1,5 +1,5 @@
 import { ServiceError } from '../../shared/errors';
-import { jsonProblem, spawnRequest, type SpawnRequest } from '../../shared/schemas';
+import { jsonProblem, LIMITS, spawnRequest, type SpawnRequest } from '../../shared/schemas';
 import type { Task } from '../../shared/task';
 import type { RunGuard, TaskStore } from '../store/types';
 import { abortKindOf, abortWith, describeThrown } from './abort';
@@ -16,6 +16,9 @@ import type { ParentIndex } from './parents';
 import type { TaskRegistry } from './registry';
 import { checkWorkerEntry, resolveWorkerEntry } from './worker/worker-path';
 import { runInWorker } from './worker/worker-runner';
+
+/** Longer log lines are cut: a tool's output must not bloat the journal. */
+const LOG_LINE_CHARS = 2000;
 
 /**
  * A task's life, part 1 of 2 (claim and run; settler.ts writes how it ended): claims due tasks
@@ -313,7 +316,24 @@ export class Runner {
         this.schedulePump();
         return created.map((c) => c.task);
       },
-      log: (message) => this.d.onLog?.(id, message),
+      log: (message) => {
+        this.d.onLog?.(id, message);
+        if (exec.detached) return;
+        // Best effort: a log line that cannot be journaled (DB busy or degraded) must not fail the run.
+        try {
+          guard.write(() => store.appendLog(id, message.slice(0, LOG_LINE_CHARS), clock.now(), live));
+          this.d.publish();
+        } catch {
+          // The line still went to onLog above.
+        }
+      },
+      setTitle: async (title) => {
+        if (exec.detached) throw gone();
+        const clean = title.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim().slice(0, LIMITS.titleChars);
+        if (clean === '') return;
+        guard.write(() => store.setTitle(id, clean, clock.now(), live));
+        this.d.publish();
+      },
     };
   }
 

@@ -15,7 +15,7 @@ import { wire, type TaskServiceOptions } from './wiring';
  */
 
 export { DEFAULT_MAX_RECOVERIES, SERVICE_VERSION, type TaskServiceOptions } from './wiring';
-export type { ServiceHealth } from './lifecycle';
+export type { ServiceHealth, YtDlpHealth } from './lifecycle';
 export type { ServiceStats } from './operations';
 
 export type TaskService = ReturnType<typeof createTaskService>;

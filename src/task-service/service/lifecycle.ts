@@ -24,6 +24,15 @@ export interface ServiceHealth {
   notices: ServiceNotice[];
   /** Where downloads may go: the default folder first, then folders the user granted. */
   downloadsRoots: string[];
+  /** The yt-dlp binary and version found (null when absent: only pages and playlists need it). */
+  ytdlp?: YtDlpHealth;
+}
+
+/** What service.health says about yt-dlp. */
+export interface YtDlpHealth {
+  path: string | null;
+  version: string | null;
+  problem?: string;
 }
 
 export class Lifecycle {
@@ -111,6 +120,7 @@ export class Lifecycle {
       degraded,
       notices: this.notices.list(),
       downloadsRoots: this.w.downloadsRoots(),
+      ...(this.w.ytdlpHealth ? { ytdlp: this.w.ytdlpHealth() } : {}),
     };
   }
 }

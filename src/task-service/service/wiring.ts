@@ -6,6 +6,7 @@ import { TaskRegistry } from '../engine/registry';
 import { openTaskStore } from '../store/open-store';
 import type { TaskStore } from '../store/types';
 import type { RetentionOptions } from './housekeeping';
+import type { YtDlpHealth } from './lifecycle';
 
 /**
  * Wiring and defaults: every option a service takes, the value it gets when left out, and the
@@ -56,6 +57,8 @@ export interface TaskServiceOptions {
   downloadsRoots?: () => string[];
   /** Connectivity as the host knows it at start (default true); later changes: setNetwork. */
   online?: boolean;
+  /** The yt-dlp the task types use, as service.health shows it. */
+  ytdlpHealth?: () => YtDlpHealth;
   /** Opens the store (tests may wrap it); default openTaskStore. */
   openStore?: (path: string, opts: { synchronous?: 'NORMAL' | 'FULL' }) => TaskStore;
 }
@@ -64,6 +67,7 @@ export interface TaskServiceOptions {
 export interface Wiring {
   dbPath: string;
   downloadsRoots: () => string[];
+  ytdlpHealth: (() => YtDlpHealth) | null;
   clock: Clock;
   bootId: string;
   registry: TaskRegistry;
@@ -101,6 +105,7 @@ export function wire(opts: TaskServiceOptions): Wiring {
   return {
     dbPath: opts.dbPath,
     downloadsRoots: opts.downloadsRoots ?? (() => []),
+    ytdlpHealth: opts.ytdlpHealth ?? null,
     clock,
     bootId,
     registry,

@@ -8,6 +8,7 @@ import { nextRunAfter } from '../db/sql/next-run';
 import { selectSetting, upsertSetting } from '../db/sql/settings';
 import { selectEventsAfter, selectLastSeq, selectTaskEvents } from '../db/sql/events';
 import { insertEvent } from '../db/sql/insert-event';
+import { selectRunAdmits, selectTitle, updateTitleGuarded } from '../db/sql/update-title';
 import { listTasks } from '../db/sql/list-tasks';
 import { selectOwner } from '../db/sql/owner';
 import { selectOrphans, selectCounts } from '../db/sql/queue';
@@ -167,6 +168,22 @@ export class SqliteTaskStore implements TaskStore {
         if (updateCheckpointGuarded(this.db).run(args).changes !== 1) throw runRefusal(this.db, id, guard, 'a checkpoint');
       } else if (updateCheckpoint(this.db).run(json, now, id).changes !== 1) throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
       insertEvent(this.db).get(id, 'checkpoint', null, null, JSON.stringify({ bytes: Buffer.byteLength(json) }), now);
+    });
+  }
+
+  setTitle(id: string, title: string, now: number, guard: RunGuard): void {
+    this.write(() => {
+      if (selectTitle(this.db).get(id)?.title === title) return; // unchanged: nothing to journal
+      if (updateTitleGuarded(this.db).run({ id, title, now, lease: guard.leaseOwner, or_state: guard.orState ?? null }).changes !== 1) throw runRefusal(this.db, id, guard, 'a title');
+      insertEvent(this.db).get(id, 'title', null, null, JSON.stringify({ title }), now);
+    });
+  }
+
+  appendLog(id: string, line: string, now: number, guard: RunGuard): void {
+    this.write(() => {
+      // The same guard as the run's other writes: a run that lost the task logs nothing for it.
+      if (!selectRunAdmits(this.db).get({ id, lease: guard.leaseOwner, or_state: guard.orState ?? null })) throw runRefusal(this.db, id, guard, 'a log line');
+      insertEvent(this.db).get(id, 'log', null, null, JSON.stringify({ line }), now);
     });
   }
 

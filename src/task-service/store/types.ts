@@ -149,6 +149,10 @@ export interface TaskStore {
   /** Durable checkpoint (journaled as a 'checkpoint' event); with a guard, see RunGuard. */
   saveCheckpoint(id: string, checkpoint: unknown, now: number, guard?: RunGuard): void;
   getCheckpoint(id: string): unknown;
+  /** A handler retitles its task (journaled as 'title' when it changes); guarded like a checkpoint. */
+  setTitle(id: string, title: string, now: number, guard: RunGuard): void;
+  /** A line the task logged (journaled as 'log'); guarded like a checkpoint. */
+  appendLog(id: string, line: string, now: number, guard: RunGuard): void;
 
   /** A task's own events, oldest first; cursor is opaque. */
   events(taskId: string, cursor?: string, limit?: number): Page<TaskEvent>;

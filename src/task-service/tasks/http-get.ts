@@ -15,6 +15,8 @@ export interface HttpGetOptions {
   /** No bytes (headers or body) for this long -> RetryableError NETWORK. */
   idleTimeoutMs: number;
   maxRedirects?: number;
+  /** HEAD asks for the headers alone (the "already downloaded?" check). Default GET. */
+  method?: 'GET' | 'HEAD';
 }
 
 export interface HttpResponse {
@@ -54,7 +56,7 @@ function requestOnce(url: URL, opts: HttpGetOptions): Promise<HttpResponse> {
     if (opts.signal.aborted) return reject(opts.signal.reason);
     const lib = url.protocol === 'https:' ? https : http;
     let response: IncomingMessage | null = null;
-    const req = lib.request(url, { method: 'GET', headers: { 'accept-encoding': 'identity', ...opts.headers } });
+    const req = lib.request(url, { method: opts.method ?? 'GET', headers: { 'accept-encoding': 'identity', ...opts.headers } });
     const onAbort = (): void => {
       response?.destroy(opts.signal.reason);
       req.destroy(opts.signal.reason);
@@ -86,7 +88,7 @@ function requestOnce(url: URL, opts: HttpGetOptions): Promise<HttpResponse> {
   });
 }
 
-/** GET `url`, following up to maxRedirects http(s) redirects; https never downgrades to http. */
+/** GET (or HEAD) `url`, following up to maxRedirects http(s) redirects; https never downgrades to http. */
 export async function httpGet(url: URL, opts: HttpGetOptions): Promise<HttpResponse> {
   const maxRedirects = opts.maxRedirects ?? 5;
   let current = url;

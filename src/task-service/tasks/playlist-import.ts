@@ -5,12 +5,13 @@ import type { SpawnRequest } from '../../shared/schemas';
 import { defineTask } from '../engine/define';
 import { confineDir, rootsFromEnv, type DownloadRoots } from './download/roots';
 import { sanitizeFilename } from './download/safe-path';
-import { HttpJsonManifestSource } from './playlist/http-json-source';
+import { AutoPlaylistSource } from './playlist/auto-source';
 import type { ManifestItem, ManifestSource } from './playlist/manifest';
 import type { VideoDownloadInput } from './video-download';
+import { YtDlp } from './ytdlp/ytdlp';
 
 /**
- * `playlist-import`: fetch a manifest, spawn one video-download per item, and let the engine
+ * `playlist-import`: list a playlist (our JSON manifest, or anything yt-dlp lists), spawn one video-download per item, and let the engine
  * make this task wait for them (its progress aggregates theirs). The handler is a pure function
  * of the manifest: a re-run after a crash produces the same spawn keys and requests, and the
  * engine's spawn-key idempotency turns them into the same children. Items with a repeated id
@@ -25,7 +26,9 @@ export const playlistImportInput = z.strictObject({
 });
 
 export interface PlaylistImportOptions {
+  /** Default: JSON manifests, else yt-dlp (with `ytdlp`, or one found through the environment). */
   source?: ManifestSource;
+  ytdlp?: YtDlp;
   /** Children per spawn call: bounds one transaction in the engine. */
   spawnChunk?: number;
   /** The folders imports may write into (default: rootsFromEnv()); the children get the same. */
@@ -42,21 +45,30 @@ export function itemFilename(item: ManifestItem): string {
   return `${title}${suffix}`;
 }
 
-/** The spawn requests for a manifest, in manifest order, duplicates removed. */
-export function childRequests(items: ManifestItem[], dir: string): { requests: SpawnRequest[]; duplicates: number } {
+/** True when the URL's path ends in a short file extension (a direct file, not a page). */
+function hasExtension(url: string): boolean {
+  return /\.[A-Za-z0-9]{1,5}$/.test(new URL(url).pathname);
+}
+
+/**
+ * The spawn requests for a manifest, in manifest order, duplicates removed. With `pagesNameThemselves`
+ * (a yt-dlp listing), an item whose URL has no file extension is a page: its child names the
+ * file from what the page resolves to, so no filename is imposed here.
+ */
+export function childRequests(items: ManifestItem[], dir: string, pagesNameThemselves = false): { requests: SpawnRequest[]; duplicates: number } {
   const seen = new Set<string>();
   const requests: SpawnRequest[] = [];
   for (const item of items) {
     if (seen.has(item.id)) continue;
     seen.add(item.id);
-    const input: VideoDownloadInput = { url: item.url, dir, filename: itemFilename(item) };
+    const input: VideoDownloadInput = pagesNameThemselves && !hasExtension(item.url) ? { url: item.url, dir } : { url: item.url, dir, filename: itemFilename(item) };
     requests.push({ key: item.id, type: 'video-download', title: item.title || item.id, input, dedupeKey: `video:${item.id}` });
   }
   return { requests, duplicates: items.length - requests.length };
 }
 
 export function createPlaylistImport(options: PlaylistImportOptions = {}) {
-  const source = options.source ?? new HttpJsonManifestSource();
+  const source = options.source ?? new AutoPlaylistSource(options.ytdlp ?? new YtDlp());
   const chunk = options.spawnChunk ?? 500;
   const roots = options.roots ?? rootsFromEnv();
   return defineTask({
@@ -67,11 +79,12 @@ export function createPlaylistImport(options: PlaylistImportOptions = {}) {
     requiresNetwork: true,
     backoff: { baseMs: 2000, maxMs: 60_000 },
     async run(ctx) {
-      const manifest = await source.fetch(ctx.input.url, ctx.signal);
+      const manifest = await source.fetch(ctx.input.url, ctx.signal, (line) => ctx.log(line));
+      if (manifest.title.trim() !== '') await ctx.setTitle(manifest.title);
       const folder = sanitizeFilename(manifest.title, '');
       const base = roots.confine(ctx.input.dir).dir;
       const target = folder === '' ? base : path.join(base, folder);
-      const { requests, duplicates } = childRequests(manifest.items, target);
+      const { requests, duplicates } = childRequests(manifest.items, target, manifest.viaYtDlp === true);
       if (duplicates > 0) ctx.log(`Skipped ${duplicates} repeated item id(s) in the playlist.`);
       for (let i = 0; i < requests.length; i += chunk) {
         if (ctx.signal.aborted) throw ctx.signal.reason;

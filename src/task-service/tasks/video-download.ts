@@ -6,11 +6,13 @@ import { confineDir, rootsFromEnv } from './download/roots';
 import { filenameProblem } from './download/safe-path';
 import { workerHash } from './download/stream-hash';
 import { Transfer, type DownloadOptions } from './download/transfer';
+import { YtDlp } from './ytdlp/ytdlp';
 
 /**
- * `video-download`: one resumable HTTP download into a folder. See download/transfer.ts for
- * the resume and crash-safety rules. Options are for tests and benchmarks; the app uses the
- * defaults.
+ * `video-download`: one resumable HTTP download into a folder. The URL is a media file, or a
+ * page (YouTube, any site yt-dlp supports) resolved to one. See download/transfer.ts for the
+ * resume and crash-safety rules. Options are for tests and benchmarks; the app uses the
+ * defaults, with the yt-dlp the service was configured with.
  */
 
 function isHttpUrl(value: string): boolean {
@@ -52,12 +54,20 @@ export const DEFAULT_DOWNLOAD_OPTIONS: DownloadOptions = {
   openPart: openPartFile,
   hash: workerHash,
   now: Date.now,
+  resolve: null,
+  maxReResolves: 20,
 };
 
-/** Builds the video-download definition; tests inject short timeouts or a failing disk. */
-export function createVideoDownload(options: Partial<DownloadOptions> = {}) {
-  const roots = options.roots ?? rootsFromEnv();
-  const opts: DownloadOptions = { ...DEFAULT_DOWNLOAD_OPTIONS, ...options, roots };
+/** The resolver of pages: yt-dlp, found through the service config, PLAYLISTIFY_YTDLP or PATH. */
+export function ytdlpResolver(ytdlp: YtDlp): DownloadOptions['resolve'] {
+  return (url, signal, log) => ytdlp.resolve(url, signal, log);
+}
+
+/** Builds the video-download definition; tests inject short timeouts, a failing disk or a yt-dlp. */
+export function createVideoDownload(options: Partial<DownloadOptions> & { ytdlp?: YtDlp } = {}) {
+  const { ytdlp, ...rest } = options;
+  const roots = rest.roots ?? rootsFromEnv();
+  const opts: DownloadOptions = { ...DEFAULT_DOWNLOAD_OPTIONS, resolve: ytdlpResolver(ytdlp ?? new YtDlp()), ...rest, roots };
   return defineTask<typeof videoDownloadInput, DownloadCheckpoint>({
     type: 'video-download',
     input: videoDownloadInput.superRefine(confineDir(roots)),

@@ -60,6 +60,9 @@ async function main(): Promise<void> {
       },
       spawn: (children) => request((id) => ({ t: 'spawn', id, children })) as ReturnType<typeof ctx.spawn>,
       log: (message) => send({ t: 'log', message }),
+      setTitle: async (title) => {
+        await request((id) => ({ t: 'title', id, title }));
+      },
     });
     const result = await def.run(ctx);
     send({ t: 'done', result: result ?? null });

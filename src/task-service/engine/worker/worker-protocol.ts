@@ -27,5 +27,6 @@ export type FromWorker =
   | { t: 'checkpoint'; id: number; state: unknown }
   | { t: 'spawn'; id: number; children: SpawnRequest[] }
   | { t: 'log'; message: string }
+  | { t: 'title'; id: number; title: string }
   | { t: 'done'; result: unknown }
   | { t: 'fail'; error: ThrownInfo };

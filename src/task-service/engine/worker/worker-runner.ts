@@ -58,6 +58,8 @@ export function runInWorker(
           return ports.progress(m.p);
         case 'log':
           return ports.log(m.message);
+        case 'title':
+          return reply(m.id, ports.setTitle(m.title));
         case 'checkpoint':
           return reply(m.id, ports.saveCheckpoint(m.state));
         case 'spawn':

@@ -46,6 +46,6 @@ export async function enforceByteCap(t: Transfer, incoming: number): Promise<voi
   }
   throw new PermanentError(
     'TOO_LARGE',
-    `The download from ${t.url.host} passed ${max} bytes without announcing its size, the limit for such downloads; the partial file was deleted. Raise the limit or ask for a link with a known size.`,
+    `The download from ${t.source.url.host} passed ${max} bytes without announcing its size, the limit for such downloads; the partial file was deleted. Raise the limit or ask for a link with a known size.`,
   );
 }

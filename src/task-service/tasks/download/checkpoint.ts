@@ -20,6 +20,11 @@ export const downloadCheckpoint = z.object({
   integrityFailures: z.number().int().min(0).default(0),
   /** Set just before the rename: the .part is complete and fsynced with this digest. */
   completeSha256: z.string().nullable().default(null),
+  /**
+   * When `url` is a page: the media URL it resolved to and its headers. The checkpoint stays
+   * keyed on the page (`url`); a resume tries this first and resolves again if it expired.
+   */
+  media: z.object({ url: z.string(), headers: z.record(z.string(), z.string()) }).nullish(),
 });
 
 /** A download's durable progress. */

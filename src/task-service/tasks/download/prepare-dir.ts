@@ -32,6 +32,8 @@ export interface PrepareDirOptions {
   fs?: FolderFs;
   /** Each filesystem call fails (permanently) after this long; default 10 s. */
   callTimeoutMs?: number;
+  /** Told each folder below the root this call created, outermost first (see removeEmptyDirs). */
+  onCreated?: (dir: string) => void;
 }
 
 const realFs: FolderFs = {
@@ -120,6 +122,7 @@ export async function prepareDir(roots: DownloadRoots, dir: string, signal: Abor
     let found = await lstatOrNull(current);
     if (found === null) {
       await makeOne(current);
+      opts.onCreated?.(current);
       found = await lstatOrNull(current);
       if (found === null) throw folderError(current, Object.assign(new Error('vanished after mkdir'), { code: 'ENOENT' }));
     }
@@ -135,4 +138,19 @@ export async function prepareDir(roots: DownloadRoots, dir: string, signal: Abor
     if (!st.isDirectory()) throw new PermanentError('BAD_INPUT', `${current} exists and is not a folder; choose another folder.`);
   }
   return target;
+}
+
+/**
+ * Removes folders a run created (as prepareDir reported them), innermost first, when the run
+ * wrote nothing into them: a page without a video leaves no trace. Best effort: a folder that
+ * is not empty (another download wrote there) or cannot be removed stays.
+ */
+export async function removeEmptyDirs(created: readonly string[]): Promise<void> {
+  for (const dir of [...created].reverse()) {
+    try {
+      await nodeFs.rmdir(dir);
+    } catch {
+      return; // its parents are not empty either
+    }
+  }
 }

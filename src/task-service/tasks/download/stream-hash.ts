@@ -14,6 +14,11 @@ import { Worker } from 'node:worker_threads';
 export interface StreamHash {
   /** Feeds bytes in order. The chunks may be detached afterwards: do not reuse them. */
   update(chunks: Buffer[]): Promise<void>;
+  /**
+   * Feeds bytes that stay ours (a region of a shared ring): resolves once they are hashed, after
+   * which the caller may overwrite them. Posted in order with `update`.
+   */
+  updateShared(region: Uint8Array): Promise<void>;
   /** The hex digest of everything fed; the hash is finished afterwards. */
   digest(): Promise<string>;
   /** Forgets the state (a restart from zero, or a run that ended without a digest). */
@@ -25,6 +30,7 @@ export function localHash(): StreamHash {
   const hash = createHash('sha256');
   return {
     update: async (chunks) => void chunks.forEach((c) => hash.update(c)),
+    updateShared: async (region) => void hash.update(region),
     digest: async () => hash.digest('hex'),
     dispose: () => undefined,
   };
@@ -57,6 +63,8 @@ const MAX_IN_FLIGHT = 32 * 1024 * 1024;
 
 interface Session {
   inFlight: number;
+  /** One entry per posted update, in order: the worker acks each; shared ones wait for it. */
+  acks: Array<(() => void) | null>;
   /** Resolved when inFlight drops (update waiting for room) or the digest arrives. */
   waiters: Array<() => void>;
   digest: ((hex: string) => void) | null;
@@ -96,7 +104,10 @@ function sharedWorker(): Worker {
     settleOne(w);
     const s = sessions.get(m.id);
     if (!s) return;
-    if (m.hashed !== undefined) s.inFlight -= m.hashed;
+    if (m.hashed !== undefined) {
+      s.inFlight -= m.hashed;
+      s.acks.shift()?.();
+    }
     if (m.digest !== undefined) s.digest?.(m.digest);
     for (const wake of s.waiters.splice(0)) wake();
   });
@@ -127,11 +138,13 @@ export function workerHash(): StreamHash {
   let failure: Error | null = null;
   const session: Session = {
     inFlight: 0,
+    acks: [],
     waiters: [],
     digest: null,
     fail: (e) => {
       failure = e;
       for (const wake of session.waiters.splice(0)) wake();
+      for (const ack of session.acks.splice(0)) ack?.();
     },
   };
   sessions.set(id, session);
@@ -144,8 +157,18 @@ export function workerHash(): StreamHash {
       const bufs = chunks.map(movable);
       const bytes = bufs.reduce((n, b) => n + b.length, 0);
       session.inFlight += bytes;
+      session.acks.push(null);
       post(w, { op: 'update', id, bufs }, bufs.map((b) => b.buffer).filter((b, i, all) => all.indexOf(b) === i));
       while (session.inFlight > MAX_IN_FLIGHT && failure === null) await new Promise<void>((r) => session.waiters.push(r));
+      check();
+    },
+    async updateShared(region) {
+      check();
+      // Shared memory is neither copied nor moved: the worker reads the ring where it is.
+      const done = new Promise<void>((resolve) => session.acks.push(resolve));
+      session.inFlight += region.byteLength;
+      post(w, { op: 'update', id, bufs: [{ buffer: region.buffer, offset: region.byteOffset, length: region.byteLength }] });
+      await done;
       check();
     },
     async digest() {

@@ -1,8 +1,7 @@
-import type { IncomingMessage } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { PermanentError, RetryableError, TaskAbort, type TaskContext } from '../../engine/define';
-import { httpGet, isNetworkError, statusError, type HttpResponse } from '../http-get';
+import { isNetworkError, statusError } from '../http-get';
 import { contentLength, ifRangeValue, parseCheckpoint, parseContentRange, parseUnsatisfiedRange, type DownloadCheckpoint } from './checkpoint';
 import { diskFullError, isDiskFull, removeIfPresent, type OpenPart, type PartHandle } from './part-file';
 import { lockPart, tryLockPart } from './part-lock';
@@ -12,9 +11,12 @@ import { checkFilename, deriveFilename, filenameProblem } from './safe-path';
 import type { StreamHash } from './stream-hash';
 import { finishDownload, hashPrefix, recoverCompleted, type DownloadResult } from './finish';
 import { enforceByteCap } from './byte-cap';
-import { prepareDir, type PrepareDirOptions } from './prepare-dir';
+import { prepareDir, removeEmptyDirs, type PrepareDirOptions } from './prepare-dir';
 import { rootsFromEnv, type DownloadRoots } from './roots';
 import { DEFAULT_STALL_RULE, StallWatch, type StallRule } from './stall-watch';
+import { alreadyDownloaded, type AlreadyResult } from './already';
+import { isPageType, mediaFilename, MediaSource, type Resolver } from './media-source';
+import { getMedia, type MediaAnswer } from './media-get';
 
 /**
  * One run of a resumable download. Invariant: a saved checkpoint never claims more bytes than
@@ -22,6 +24,7 @@ import { DEFAULT_STALL_RULE, StallWatch, type StallRule } from './stall-watch';
  * there" is correct. The running sha256 covers exactly the bytes in the .part: a resumed run
  * hashes the kept prefix once, then hashes as it appends, so a fresh download is read from disk
  * zero times and a resumed one reads only its prefix (cheaper than rehashing at the end).
+ * The input URL may be a page: see media-source.ts for resolving it and for expired URLs.
  */
 
 export interface DownloadInput {
@@ -51,12 +54,16 @@ export interface DownloadOptions {
   folders?: PrepareDirOptions;
   maxBytes?: number;
   stall?: StallRule;
+  /** Turns a page URL into a media URL (yt-dlp); null: pages fail with NOT_A_VIDEO. */
+  resolve: Resolver | null;
+  /** Fresh resolves per run after the media URL expired (403/410). */
+  maxReResolves: number;
 }
 
-type Outcome = 'done' | 'again' | 'again-after-416';
+type Outcome = 'done' | 'again' | 'again-after-416' | 'page' | { expired: number };
 
 export class Transfer {
-  readonly url: URL;
+  readonly source: MediaSource;
   readonly dir: string;
   file: string | null;
   handle: PartHandle | null = null;
@@ -67,16 +74,20 @@ export class Transfer {
   total: number | null = null;
   integrityFailures = 0;
   private sink: PartSink | null = null;
+  /** The raw pump's write in flight (the sink's counterpart), so a failure waits for it. */
+  private pumping: Promise<unknown> | null = null;
   private readonly checkpoints: Checkpointer;
   /** Set while this run holds the .part lock; a run that never got it must not touch the file. */
   private releasePart: (() => void) | null = null;
   private readonly roots: DownloadRoots;
   private speed: StallWatch | null = null;
+  /** Folders prepareDir made for this run: removed again when it fails having written nothing. */
+  private readonly createdDirs: string[] = [];
 
   constructor(readonly ctx: TaskContext<DownloadInput, DownloadCheckpoint>, readonly opts: DownloadOptions) {
     const { input } = ctx;
-    this.url = new URL(input.url);
-    if (this.url.protocol !== 'http:' && this.url.protocol !== 'https:') throw new PermanentError('BAD_INPUT', `Only http and https URLs can be downloaded, not ${this.url.protocol}`);
+    this.source = new MediaSource(input.url, opts.resolve, opts.maxReResolves);
+    if (!/^https?:$/.test(this.source.url.protocol)) throw new PermanentError('BAD_INPUT', `Only http and https URLs can be downloaded, not ${this.source.url.protocol}`);
     this.roots = opts.roots ?? rootsFromEnv();
     this.dir = this.roots.confine(input.dir).dir; // OUTSIDE_DOWNLOADS before anything touches the disk
     this.file = input.filename === undefined ? null : checkFilename(input.filename);
@@ -93,22 +104,28 @@ export class Transfer {
   }
 
   checkpointAt(bytes: number, completeSha256: string | null = null): DownloadCheckpoint {
-    return { url: this.ctx.input.url, file: this.file ?? '', bytes, etag: this.etag, lastModified: this.lastModified, total: this.total, integrityFailures: this.integrityFailures, completeSha256 };
+    return { url: this.ctx.input.url, file: this.file ?? '', bytes, etag: this.etag, lastModified: this.lastModified, total: this.total, integrityFailures: this.integrityFailures, completeSha256, media: this.source.ref() };
   }
 
-  async run(): Promise<DownloadResult> {
+  async run(): Promise<DownloadResult | AlreadyResult> {
     try {
       if (this.ctx.signal.aborted) throw this.ctx.signal.reason;
-      await prepareDir(this.roots, this.dir, this.ctx.signal, this.opts.folders);
-      const recovered = await this.resume();
+      // Before anything is read or fetched: the folder is confined, vetted and bounded in time.
+      await prepareDir(this.roots, this.dir, this.ctx.signal, { ...this.opts.folders, onCreated: (d) => this.createdDirs.push(d) });
+      const recovered = (await this.resume()) ?? (this.bytes === 0 ? await alreadyDownloaded(this) : null);
       if (recovered) {
         this.hash.dispose();
         return recovered;
       }
-      this.speed = new StallWatch(this.ctx.signal, this.opts.stall ?? DEFAULT_STALL_RULE, () => this.bytes, this.url.host, this.opts.now);
       let after416 = false;
-      for (let round = 0; round < 4; round++) {
-        const answer = await httpGet(this.url, { headers: this.rangeHeaders(), signal: this.speed.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
+      const log = (line: string): void => this.ctx.log(line);
+      // Rounds count resume answers that made us start over; resolving a page does not.
+      for (let round = 0; round < 4; ) {
+        // A fresh speed window per request: resolving a page (yt-dlp) moves no bytes and is no stall.
+        this.speed?.stop();
+        this.speed = new StallWatch(this.ctx.signal, this.opts.stall ?? DEFAULT_STALL_RULE, () => this.bytes, this.source.url.host, this.opts.now);
+        const headers = { ...this.source.headers, ...this.rangeHeaders() };
+        const answer = await getMedia(this.source.url, { headers, signal: this.speed.signal, idleTimeoutMs: this.opts.idleTimeoutMs, maxRedirects: this.opts.maxRedirects });
         let outcome: Outcome;
         try {
           outcome = await this.receive(answer, after416);
@@ -116,11 +133,34 @@ export class Transfer {
           answer.close();
         }
         if (outcome === 'done') return await finishDownload(this);
+        if (outcome === 'page') {
+          const media = await this.source.resolvePage(this.ctx.signal, log);
+          this.file ??= mediaFilename(media);
+          // A task still titled by its address (the Download form does that) gets the video's title.
+          const { title, type } = this.ctx.task;
+          if (title === this.ctx.input.url || title === type || title === '') await this.ctx.setTitle(media.title);
+          const already = this.bytes === 0 ? await alreadyDownloaded(this) : null;
+          if (already) {
+            this.hash.dispose();
+            return already;
+          }
+          continue;
+        }
+        if (typeof outcome === 'object') {
+          const media = await this.source.reResolve(outcome.expired, this.ctx.signal, log);
+          // A known new size that differs means new content: the kept bytes are not a prefix of it.
+          if (media.filesize !== null && this.total !== null && media.filesize !== this.total) await this.restartFromZero(`the video is now ${media.filesize} bytes, not ${this.total}`);
+          continue;
+        }
+        round += 1;
         if (outcome === 'again-after-416') after416 = true;
       }
-      throw new RetryableError('HTTP_ERROR', `${this.url.host} kept answering resume requests inconsistently; will retry.`);
+      throw new RetryableError('HTTP_ERROR', `${this.source.url.host} kept answering resume requests inconsistently; will retry.`);
     } catch (e) {
-      throw await this.fail(e);
+      const err = await this.fail(e);
+      // A page without a video (or any run that never opened its .part) leaves no folder behind.
+      if (this.releasePart === null) await removeEmptyDirs(this.createdDirs);
+      throw err;
     } finally {
       this.speed?.stop();
       this.releasePart?.();
@@ -132,6 +172,7 @@ export class Transfer {
     const cp = parseCheckpoint(this.ctx.checkpoint);
     if (!cp || cp.url !== this.ctx.input.url || filenameProblem(cp.file) !== null) return null;
     if (this.file !== null && cp.file !== this.file) return null;
+    if (cp.media && URL.canParse(cp.media.url)) this.source.restore(cp.media);
     this.file = cp.file;
     this.integrityFailures = cp.integrityFailures;
     if (cp.completeSha256 !== null) return recoverCompleted(this, cp);
@@ -158,9 +199,18 @@ export class Transfer {
   }
 
   /** Interprets one response and streams its body when it is usable. */
-  private async receive(answer: HttpResponse, after416: boolean): Promise<Outcome> {
+  private async receive(answer: MediaAnswer, after416: boolean): Promise<Outcome> {
     const { res } = answer;
     const status = res.statusCode ?? 0;
+    // A web page is never saved as a video: it is resolved instead (or refused).
+    if (status >= 200 && status < 300 && isPageType(res.headers['content-type'])) {
+      res.resume();
+      return 'page';
+    }
+    if ((status === 403 || status === 410) && this.source.page) {
+      res.resume();
+      return { expired: status };
+    }
     if (status === 416) {
       res.resume();
       const total = parseUnsatisfiedRange(res.headers['content-range']) ?? this.ctx.input.expectedSize ?? this.total;
@@ -185,20 +235,25 @@ export class Transfer {
     }
     this.etag = res.headers.etag ?? null;
     this.lastModified = res.headers['last-modified'] ?? null;
-    this.file ??= deriveFilename(res.headers['content-disposition'], answer.url, this.url);
+    this.file ??= deriveFilename(res.headers['content-disposition'], answer.url, this.source.url);
     const expected = this.ctx.input.expectedSize;
     if (expected !== undefined && this.total !== null && this.total !== expected) {
       await this.integrityFailure(`The server announced ${this.total} bytes but ${expected} were expected`);
     }
-    await this.stream(res);
+    await this.stream(answer);
     return 'done';
   }
 
-  private async stream(res: IncomingMessage): Promise<void> {
+  private async stream(answer: MediaAnswer): Promise<void> {
     const handle = await this.open();
     await handle.truncate(this.bytes); // a fresh start must not inherit a stale .part
-    this.sink = new PartSink((chunks) => this.append(chunks));
-    await pipeline(res, this.sink);
+    if (answer.raw) {
+      this.pumping = Promise.resolve();
+      await answer.raw.pump((region) => (this.pumping = this.appendRegion(region)));
+    } else {
+      this.sink = new PartSink((chunks) => this.append(chunks));
+      await pipeline(answer.incoming!, this.sink);
+    }
     if (this.total !== null && this.bytes < this.total) {
       throw new RetryableError('NETWORK', `The connection closed after ${this.bytes} of ${this.total} bytes; will resume.`);
     }
@@ -218,6 +273,24 @@ export class Transfer {
     await this.hash.update(chunks); // after the write (the hash covers the disk); detaches them
     this.ctx.progress({ current: this.bytes, total: this.total, ratio: this.total ? this.bytes / this.total : null });
     await this.checkpoints.maybe(this.bytes);
+  }
+
+  /** append() for a region of the raw reader's ring: the hash reads it in place, so the ring
+   * may reuse it only once `hashed` resolves. */
+  private async appendRegion(region: Buffer): Promise<{ hashed: Promise<void> }> {
+    await this.checkpoints.check();
+    await enforceByteCap(this, region.byteLength);
+    try {
+      await this.handle!.write(region, this.bytes);
+    } catch (e) {
+      throw isDiskFull(e) ? diskFullError(this.partPath) : e;
+    }
+    this.bytes += region.byteLength;
+    const hashed = this.hash.updateShared(region);
+    hashed.catch(() => undefined); // a hashing failure surfaces at digest time
+    this.ctx.progress({ current: this.bytes, total: this.total, ratio: this.total ? this.bytes / this.total : null });
+    await this.checkpoints.maybe(this.bytes);
+    return { hashed: hashed.catch(() => undefined) };
   }
 
   /** fsync first, checkpoint second. The sync covers every write that completed before it
@@ -283,6 +356,7 @@ export class Transfer {
   /** Turns whatever stopped the run into the error to throw, keeping or removing the .part. */
   private async fail(e: unknown): Promise<unknown> {
     await this.sink?.settled();
+    await this.pumping?.catch(() => undefined);
     this.hash.dispose(); // no digest is coming: free the worker's state
     await this.checkpoints.quiet(); // a failed background checkpoint is retried by keepProgress
     const { signal } = this.ctx;
@@ -308,7 +382,7 @@ export class Transfer {
   /** Best effort: a failed final checkpoint only costs re-fetching since the previous one. */
   private async keepProgress(): Promise<void> {
     try {
-      if (this.handle !== null && this.sink !== null && this.bytes !== this.checkpoints.savedBytes) await this.saveCheckpoint();
+      if (this.handle !== null && (this.sink !== null || this.pumping !== null) && this.bytes !== this.checkpoints.savedBytes) await this.saveCheckpoint();
     } catch (e) {
       this.ctx.log(`Could not save the final checkpoint: ${(e as Error).message}`);
     }

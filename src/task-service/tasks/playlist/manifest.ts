@@ -2,9 +2,8 @@ import { z } from 'zod';
 import { PermanentError } from '../../engine/define';
 
 /**
- * A playlist manifest and the interface that produces one. Today the source is a JSON document
- * over HTTP; a real extractor (yt-dlp, an API client) can implement ManifestSource later
- * without touching the import task. Unknown fields are dropped, not refused: real extractors
+ * A playlist manifest and the interface that produces one: our JSON document over HTTP, or
+ * any playlist yt-dlp can list (playlist/auto-source.ts picks). Unknown fields are dropped, not refused: real extractors
  * add metadata (duration, thumbnails) we do not use, while the fields we do use are strict.
  */
 
@@ -46,9 +45,17 @@ export const manifestSchema = z.object({
 export type Manifest = z.infer<typeof manifestSchema>;
 export type ManifestItem = z.infer<typeof manifestItem>;
 
+/**
+ * A playlist as a source lists it. `viaYtDlp`: the item URLs may be pages (no file extension)
+ * that each child resolves and names itself ("<title> [<id>].<ext>").
+ */
+export interface SourcedManifest extends Manifest {
+  viaYtDlp?: boolean;
+}
+
 /** Where manifests come from. Throw PermanentError for bad manifests, RetryableError for outages. */
 export interface ManifestSource {
-  fetch(url: string, signal: AbortSignal): Promise<Manifest>;
+  fetch(url: string, signal: AbortSignal, log?: (line: string) => void): Promise<SourcedManifest>;
 }
 
 /** Validates a parsed JSON value; BAD_INPUT names the first problems and where they are. */
