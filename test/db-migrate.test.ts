@@ -88,4 +88,29 @@ describe('migrations', () => {
     expect(dumpSchema(db)).toBe(readFileSync(SCHEMA_FILE, 'utf8'));
     db.close();
   });
+
+  it('migration 007 keeps every journal entry and never hands out a seq used before it (the old sqlite_sequence is the floor)', () => {
+    const file = tmpDbPath();
+    const old = openDatabase(file).db;
+    migrate(old, { upTo: 6 });
+    const insert = old.prepare("INSERT INTO task_events (task_id, kind, to_state, at) VALUES (?, 'state', 'queued', ?)");
+    for (let i = 1; i <= 5; i++) insert.run(`t${i}`, i);
+    // the two newest entries went (retention): AUTOINCREMENT remembered seq 5 in sqlite_sequence
+    old.prepare('DELETE FROM task_events WHERE seq > 3').run();
+    old.close();
+    const { db } = openDatabase(file);
+    migrate(db);
+    expect(db.prepare('SELECT seq, task_id FROM task_events ORDER BY seq').all()).toEqual([
+      { seq: 1, task_id: 't1' },
+      { seq: 2, task_id: 't2' },
+      { seq: 3, task_id: 't3' },
+    ]);
+    const next = db
+      .prepare("INSERT INTO task_events (seq, task_id, kind, at) VALUES (max(coalesce((SELECT max(seq) FROM task_events), 0), (SELECT seq FROM task_events_floor)) + 1, 't6', 'title', 6) RETURNING seq")
+      .get();
+    expect(next).toEqual({ seq: 6 });
+    db.prepare("INSERT INTO task_events (task_id, kind, at) VALUES ('t6', 'log', 7)").run(); // the new kinds pass the CHECK
+    expect(() => db.prepare("INSERT INTO task_events (task_id, kind, at) VALUES ('t6', 'bogus', 8)").run()).toThrow(/CHECK/);
+    db.close();
+  });
 });

@@ -54,6 +54,10 @@ function describe(e: TaskEvent): string {
       return `error${detail}`;
     case 'removed':
       return 'removed';
+    case 'title':
+      return `retitled${detail}`;
+    case 'log':
+      return `log${detail}`;
   }
 }
 

@@ -26,14 +26,19 @@ CREATE TABLE task_deps (
   PRIMARY KEY (task_id, depends_on_id)
 ) STRICT, WITHOUT ROWID;
 
-CREATE TABLE task_events (
-  seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+CREATE TABLE "task_events" (
+  seq        INTEGER PRIMARY KEY,
   task_id    TEXT NOT NULL,
-  kind       TEXT NOT NULL CHECK (kind IN ('created','state','checkpoint','error','removed')),
+  kind       TEXT NOT NULL CHECK (kind IN ('created','state','checkpoint','error','removed','title','log')),
   from_state TEXT,
   to_state   TEXT,
   data       TEXT,
   at         INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE task_events_floor (
+  id  INTEGER PRIMARY KEY CHECK (id = 1),
+  seq INTEGER NOT NULL
 ) STRICT;
 
 CREATE TABLE tasks (

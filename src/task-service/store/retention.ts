@@ -1,7 +1,7 @@
 import { ServiceError } from '../../shared/errors';
 import type { Db } from '../db/statement';
 import { deleteEventsOf, deleteTasks, selectLiveDependentsOutside } from '../db/sql/delete-tasks';
-import { insertEvent } from '../db/sql/insert-event';
+import { insertEvent, raiseEventFloor } from '../db/sql/insert-event';
 import { selectSubtree } from '../db/sql/relatives';
 import { deleteOldRemovedEvents, selectOldestKept, selectPruneCandidates } from '../db/sql/retention';
 import type { RetentionPolicy } from './types';
@@ -27,6 +27,7 @@ function inspectSubtree(db: Db, rootId: string): { ids: string[]; problem: strin
 
 function deleteAll(db: Db, ids: string[]): void {
   const json = JSON.stringify(ids);
+  raiseEventFloor(db).run();
   deleteEventsOf(db).run(json);
   deleteTasks(db).run(json);
 }
@@ -116,7 +117,10 @@ export function pruneTasks(db: Db, policy: RetentionPolicy): number {
       doomed.length = 0;
     } while (!bounded && !reachedEnd);
   }
-  if (policy.olderThanMs !== undefined) deleteOldRemovedEvents(db).run(policy.now - policy.olderThanMs, bounded ? EVENTS_PER_CALL : -1);
+  if (policy.olderThanMs !== undefined) {
+    raiseEventFloor(db).run();
+    deleteOldRemovedEvents(db).run(policy.now - policy.olderThanMs, bounded ? EVENTS_PER_CALL : -1);
+  }
   // Moved last, after every statement of the call succeeded. Should the commit itself still fail,
   // the roots passed over are looked at again next round: late, never lost.
   if (reachedEnd || !bounded) cursors.delete(db);

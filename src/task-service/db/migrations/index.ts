@@ -4,6 +4,7 @@ import * as m003 from './003-refunded-attempts';
 import * as m004 from './004-settings';
 import * as m005 from './005-write-probe';
 import * as m006 from './006-children-by-state';
+import * as m007 from './007-events-seq';
 
 /** One schema step; `version` is its position (1-based, contiguous). */
 export interface Migration {
@@ -13,6 +14,6 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only; never edit or reorder a released one. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
 
 export const LATEST_VERSION = MIGRATIONS.length;
