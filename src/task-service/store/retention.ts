@@ -4,6 +4,7 @@ import { deleteEventsOf, deleteTasks, selectLiveDependentsOutside } from '../db/
 import { insertEvent, raiseEventFloor } from '../db/sql/insert-event';
 import { selectSubtree } from '../db/sql/relatives';
 import { deleteOldRemovedEvents, selectOldestKept, selectPruneCandidates } from '../db/sql/retention';
+import { noteState } from './counts';
 import type { RetentionPolicy } from './types';
 
 /**
@@ -29,7 +30,7 @@ function deleteAll(db: Db, ids: string[]): void {
   const json = JSON.stringify(ids);
   raiseEventFloor(db).run();
   deleteEventsOf(db).run(json);
-  deleteTasks(db).run(json);
+  for (const r of deleteTasks(db).all(json)) noteState(db, r.type, r.state, null);
 }
 
 /** Explicit removal (tasks.remove): journaled, so watchers drop the task. */

@@ -8,15 +8,14 @@ function parseOrNull<T>(text: string | null): T | null {
   return text === null ? null : (JSON.parse(text) as T);
 }
 
-export function toJson(value: unknown): string {
-  return JSON.stringify(value === undefined ? null : value);
-}
-
 export function jsonOrNull(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
-export function rowToTask(r: TaskRow): Task {
+/** A row whose `deps` is either the JSON array TASK_COLUMNS gathers or ids read separately (claim). */
+export type RowWithDeps = Omit<TaskRow, 'deps'> & { deps: string | string[] };
+
+export function rowToTask(r: RowWithDeps): Task {
   return {
     id: r.id,
     type: r.type,
@@ -25,7 +24,7 @@ export function rowToTask(r: TaskRow): Task {
     priority: r.priority,
     parentId: r.parent_id,
     spawnKey: r.spawn_key,
-    dependsOn: JSON.parse(r.deps) as string[],
+    dependsOn: typeof r.deps === 'string' ? (JSON.parse(r.deps) as string[]) : r.deps,
     input: JSON.parse(r.input) as unknown,
     result: parseOrNull<unknown>(r.result),
     error: parseOrNull<TaskError>(r.error),

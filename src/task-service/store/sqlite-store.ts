@@ -1,6 +1,6 @@
 import { ServiceError } from '../../shared/errors';
 import { jsonProblem, listRequest, LIMITS, type CreateGraphRequest, type ListRequest, type SpawnRequest } from '../../shared/schemas';
-import { TASK_STATES, type Page, type Task, type TaskEvent, type TaskProgress, type TaskState } from '../../shared/task';
+import { type Page, type Task, type TaskEvent, type TaskProgress, type TaskState } from '../../shared/task';
 import { currentVersion } from '../db/migrate';
 import type { Db } from '../db/statement';
 import { nextRunAt } from '../db/sql/claim';
@@ -10,7 +10,9 @@ import { selectEventsAfter, selectLastSeq, selectTaskEvents } from '../db/sql/ev
 import { insertEvent } from '../db/sql/insert-event';
 import { listTasks } from '../db/sql/list-tasks';
 import { selectOwner } from '../db/sql/owner';
-import { selectOrphans, selectCounts } from '../db/sql/queue';
+import { selectOrphans } from '../db/sql/queue';
+import { countsOf } from './counts';
+import { checkpoint, WalCheckpointer, type CheckpointResult } from './wal';
 import { selectChildren, selectDependents } from '../db/sql/relatives';
 import { summarizeChildren } from './child-summary';
 import { selectTask } from '../db/sql/select-task';
@@ -37,16 +39,30 @@ export class SqliteTaskStore implements TaskStore {
   // One transaction wrapper for the store's lifetime; nested calls become savepoints.
   private readonly tx: ReturnType<Db['transaction']>;
 
+  /** Checkpoints off the request path (see wal.ts). */
+  readonly wal: WalCheckpointer;
+
   constructor(readonly db: Db) {
     this.tx = db.transaction((fn: () => unknown) => fn());
+    this.wal = new WalCheckpointer(db);
+    countsOf(db).read(); // counted once here (startup), then kept by each write
   }
 
   /** A write transaction. IMMEDIATE takes the write lock up front, so it never fails mid-way on a lock upgrade. */
   private write<T>(fn: () => T): T {
+    const counts = countsOf(this.db);
+    const outermost = !this.db.inTransaction;
+    counts.begin();
+    let committed = false;
     try {
-      return this.tx.immediate(fn) as T;
+      const out = this.tx.immediate(fn) as T;
+      committed = true;
+      if (outermost) this.wal.committed();
+      return out;
     } catch (e) {
       throw fromSqlite(e);
+    } finally {
+      counts.end(committed);
     }
   }
 
@@ -222,16 +238,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   stats(): QueueStats {
-    return this.read(() => {
-      const byState = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
-      const byType: QueueStats['byType'] = {};
-      for (const r of selectCounts(this.db).all()) {
-        const s = r.state as TaskState;
-        byState[s] += r.n;
-        (byType[r.type] ??= {})[s] = r.n;
-      }
-      return { byState, byType };
-    });
+    return this.read(() => countsOf(this.db).read());
   }
 
   acquireOwnership(who: { bootId: string; pid: number }, now: number, staleMs: number, holderAlive?: (pid: number) => boolean): void {
@@ -261,11 +268,8 @@ export class SqliteTaskStore implements TaskStore {
     this.write(() => upsertSetting(this.db).run(key, JSON.stringify(value ?? null), now));
   }
 
-  checkpointWal(mode: 'PASSIVE' | 'TRUNCATE'): { busy: boolean; logFrames: number; checkpointed: number } {
-    return this.read(() => {
-      const [r] = this.db.pragma(`wal_checkpoint(${mode === 'TRUNCATE' ? 'TRUNCATE' : 'PASSIVE'})`) as Array<{ busy: number; log: number; checkpointed: number }>;
-      return { busy: r?.busy === 1, logFrames: r?.log ?? 0, checkpointed: r?.checkpointed ?? 0 };
-    });
+  checkpointWal(mode: 'PASSIVE' | 'TRUNCATE'): CheckpointResult {
+    return this.read(() => checkpoint(this.db, mode));
   }
 
   schemaVersion(): number {
@@ -277,6 +281,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   close(): void {
+    this.wal.close();
     if (this.db.open) this.db.close();
   }
 }

@@ -7,6 +7,7 @@ import { countUnmetDeps, selectChildren, selectDependents } from '../db/sql/rela
 import { selectTask } from '../db/sql/select-task';
 import type { TaskRow } from '../db/sql/task-row';
 import { updateState } from '../db/sql/update-state';
+import { noteState } from './counts';
 import { jsonOrNull, rowToTask } from './rows';
 import { leaseRefusal } from './run-guard';
 import type { TransitionPatch, TransitionResult } from './types';
@@ -58,6 +59,7 @@ function change(db: Db, row: TaskRow, to: TaskState, now: number, patch: Transit
     expect_lease: patch.expectLease ?? null,
   });
   if (res.changes !== 1) throw new ServiceError('INTERNAL', `Task ${row.id} changed under a transition`, { id: row.id });
+  noteState(db, row.type, from, to);
   if (patch.error) {
     const data = JSON.stringify(patch.error);
     events.push(toEvent(insertEvent(db).get(row.id, 'error', from, to, data, now)!.seq, row.id, 'error', from, to, patch.error, now));

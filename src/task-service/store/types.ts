@@ -133,7 +133,10 @@ export interface TaskStore {
 
   /** queued -> running for due tasks, ordered priority desc, runAt, id; attempt+1, lease = bootId. */
   claim(opts: ClaimOptions): Task[];
-  /** Earliest runAt among queued tasks, or null; with `after`, only among runAt > after (not yet due). */
+  /**
+   * Earliest runAt among queued tasks, or null; with `after`, only among runAt > after (not yet
+   * due) of tasks delayed past their creation (a task due when created stays due).
+   */
   nextRunAt(after?: number): number | null;
 
   /** With a guard, written only when the guard admits the task (see RunGuard). */

@@ -1,29 +1,47 @@
 import { sqlOp } from '../statement';
-import { TASK_COLUMNS, type TaskRow } from './task-row';
+import type { TaskRow } from './task-row';
 
 /**
- * Claim candidates: due queued tasks in claim order. The partial indexes tasks_claim and
- * tasks_claim_type (WHERE state = 'queued') serve both the filter and the ORDER BY, so the scan
- * stops after LIMIT rows. INDEXED BY pins that plan: without ANALYZE statistics SQLite
- * prefers tasks_state_id plus a sort of every queued row, and if the index is ever dropped
- * the statement fails to prepare instead of silently scanning. Params: [now, limit] / [type, now, limit].
+ * Claim candidates of one type: due queued tasks in claim order, read from tasks_claim_type
+ * alone (it holds every column read here), so finding a candidate reads no table row. INDEXED BY
+ * pins the plan; should the index ever be dropped the statement fails to prepare instead of
+ * silently scanning. Params: [type, now, limit].
  */
-export const claimCandidates = sqlOp<[number, number], TaskRow>(
-  `SELECT ${TASK_COLUMNS} FROM tasks t INDEXED BY tasks_claim
-   WHERE t.state = 'queued' AND t.run_at <= ? ORDER BY t.priority DESC, t.run_at, t.id LIMIT ?`,
+export const claimCandidatesOfType = sqlOp<[string, number, number], { id: string; priority: number; run_at: number }>(
+  `SELECT id, priority, run_at FROM tasks INDEXED BY tasks_claim_type
+   WHERE type = ? AND state = 'queued' AND run_at <= ? ORDER BY priority DESC, run_at, id LIMIT ?`,
 );
 
-export const claimCandidatesOfType = sqlOp<[string, number, number], TaskRow>(
-  `SELECT ${TASK_COLUMNS} FROM tasks t INDEXED BY tasks_claim_type
-   WHERE t.type = ? AND t.state = 'queued' AND t.run_at <= ? ORDER BY t.priority DESC, t.run_at, t.id LIMIT ?`,
+/**
+ * The types that have queued tasks, one index seek per type (a skip over tasks_claim_type
+ * written as a recursive query), for a caller that claims without per-type capacity. No params.
+ */
+export const selectQueuedTypes = sqlOp<[], { type: string }>(
+  `WITH RECURSIVE types(type) AS (
+     SELECT (SELECT min(type) FROM tasks INDEXED BY tasks_claim_type WHERE state = 'queued')
+     UNION ALL
+     SELECT (SELECT min(type) FROM tasks INDEXED BY tasks_claim_type WHERE state = 'queued' AND type > types.type)
+     FROM types WHERE types.type IS NOT NULL)
+   SELECT type FROM types WHERE type IS NOT NULL`,
 );
 
-/** queued -> running under a lease. Params: [leaseOwner, now(started_at), now(updated_at), id]. */
-export const claimOne = sqlOp<[string, number, number, string]>(
+/** The claimed row without `deps` (read separately, only for tasks that have some). */
+export type ClaimedRow = Omit<TaskRow, 'deps'>;
+
+/**
+ * queued -> running under a lease, returning the row as it now is: the claim and the read in one
+ * statement. Params: [leaseOwner, now(started_at), now(updated_at), id].
+ */
+export const claimOne = sqlOp<[string, number, number, string], ClaimedRow>(
   `UPDATE tasks SET state = 'running', attempt = attempt + 1, lease_owner = ?,
      started_at = coalesce(started_at, ?), updated_at = ?
-   WHERE id = ? AND state = 'queued'`,
+   WHERE id = ? AND state = 'queued'
+   RETURNING id, type, title, state, priority, parent_id, spawn_key, input, result, error, progress, attempt,
+     max_attempts, run_at, dedupe_key, lease_owner, recoveries, created_at, started_at, finished_at, updated_at`,
 );
 
-/** Earliest run_at among queued tasks; served by tasks_queued_run_at. No params. */
-export const nextRunAt = sqlOp<[], { at: number | null }>("SELECT min(run_at) AS at FROM tasks INDEXED BY tasks_queued_run_at WHERE state = 'queued'");
+/**
+ * Earliest run_at among all queued tasks (diagnostics and tests; the engine asks nextRunAfter):
+ * a walk of tasks_claim_type's entries, no table row read. No params.
+ */
+export const nextRunAt = sqlOp<[], { at: number | null }>("SELECT min(run_at) AS at FROM tasks INDEXED BY tasks_claim_type WHERE state = 'queued'");
