@@ -71,7 +71,7 @@ describe('journal, progress and checkpoints', () => {
   it('checkpointWal and schemaVersion report the database state', () => {
     const store = tmpStore();
     store.create({ type: 'x', input: 1 }, 1);
-    expect(store.checkpointWal('TRUNCATE')).toMatchObject({ busy: false, logFrames: 0 });
+    expect(store.wal.checkpoint('TRUNCATE')).toMatchObject({ busy: false, logFrames: 0 });
     expect(store.schemaVersion()).toBe(LATEST_VERSION);
   });
 });

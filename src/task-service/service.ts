@@ -159,7 +159,7 @@ export function createTaskService(opts: TaskServiceOptions) {
       const t = now();
       try {
         engine.preflight();
-        store.acquireOwnership({ bootId, pid: process.pid }, t, staleMs, processAlive);
+        store.owner.acquire({ bootId, pid: process.pid }, t, staleMs, processAlive);
       } catch (e) {
         store.close();
         stopped = true;
@@ -178,8 +178,8 @@ export function createTaskService(opts: TaskServiceOptions) {
       if (startedAt !== null) {
         await engine.stop(o.timeoutMs ?? opts.shutdownTimeoutMs ?? 5_000);
         try {
-          store.releaseOwnership(bootId);
-          store.checkpointWal('TRUNCATE');
+          store.owner.release(bootId);
+          store.wal.checkpoint('TRUNCATE');
         } catch {
           // Closing anyway: a stale owner row is taken over after staleMs.
         }

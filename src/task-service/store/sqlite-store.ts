@@ -5,14 +5,13 @@ import { currentVersion } from '../db/migrate';
 import type { Db } from '../db/statement';
 import { nextRunAt } from '../db/sql/claim';
 import { nextRunAfter } from '../db/sql/next-run';
-import { selectSetting, upsertSetting } from '../db/sql/settings';
 import { selectEventsAfter, selectLastSeq, selectTaskEvents } from '../db/sql/events';
 import { insertEvent } from '../db/sql/insert-event';
 import { listTasks } from '../db/sql/list-tasks';
 import { selectOwner } from '../db/sql/owner';
 import { selectOrphans } from '../db/sql/queue';
 import { countsOf } from './counts';
-import { checkpoint, WalCheckpointer, type CheckpointResult } from './wal';
+import { WalControl } from './wal';
 import { selectChildren, selectDependents } from '../db/sql/relatives';
 import { summarizeChildren } from './child-summary';
 import { selectTask } from '../db/sql/select-task';
@@ -23,7 +22,8 @@ import { probeWrite } from './write-probe';
 import { createGraph, createOne } from './create';
 import { decodeEventCursor, decodeTaskCursor, encodeCursor } from './cursor';
 import { fromSqlite } from './errors';
-import * as owner from './owner';
+import { OwnerLease } from './owner';
+import { Settings } from './settings';
 import { pruneTasks, removeTask } from './retention';
 import { rowToEvent, rowToTask } from './rows';
 import { spawnOwnChildren } from './spawn';
@@ -39,12 +39,16 @@ export class SqliteTaskStore implements TaskStore {
   // One transaction wrapper for the store's lifetime; nested calls become savepoints.
   private readonly tx: ReturnType<Db['transaction']>;
 
-  /** Checkpoints off the request path (see wal.ts). */
-  readonly wal: WalCheckpointer;
+  /** The single-owner lease (owner.ts), settings (settings.ts) and the WAL (wal.ts): not task operations. */
+  readonly owner: OwnerLease;
+  readonly settings: Settings;
+  readonly wal: WalControl;
 
   constructor(readonly db: Db) {
     this.tx = db.transaction((fn: () => unknown) => fn());
-    this.wal = new WalCheckpointer(db);
+    this.wal = new WalControl(db);
+    this.owner = new OwnerLease(db, (fn) => this.write(fn));
+    this.settings = new Settings(db, (fn) => this.write(fn), (fn) => this.read(fn));
     countsOf(db).read(); // counted once here (startup), then kept by each write
   }
 
@@ -241,35 +245,8 @@ export class SqliteTaskStore implements TaskStore {
     return this.read(() => countsOf(this.db).read());
   }
 
-  acquireOwnership(who: { bootId: string; pid: number }, now: number, staleMs: number, holderAlive?: (pid: number) => boolean): void {
-    this.write(() => owner.acquire(this.db, who, now, staleMs, holderAlive));
-  }
-
-  heartbeat(bootId: string, now: number): void {
-    this.write(() => owner.heartbeat(this.db, bootId, now));
-  }
-
-  releaseOwnership(bootId: string): void {
-    this.write(() => owner.release(this.db, bootId));
-  }
-
   probeWrite(bytes: number): void {
     probeWrite((fn) => this.write(fn), this.db, bytes);
-  }
-
-  getSetting(key: string): unknown {
-    return this.read(() => {
-      const row = selectSetting(this.db).get(key);
-      return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
-    });
-  }
-
-  setSetting(key: string, value: unknown, now: number): void {
-    this.write(() => upsertSetting(this.db).run(key, JSON.stringify(value ?? null), now));
-  }
-
-  checkpointWal(mode: 'PASSIVE' | 'TRUNCATE'): CheckpointResult {
-    return this.read(() => checkpoint(this.db, mode));
   }
 
   schemaVersion(): number {

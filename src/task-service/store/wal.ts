@@ -27,7 +27,8 @@ export function checkpoint(db: Db, mode: 'PASSIVE' | 'TRUNCATE'): CheckpointResu
   return { busy: r?.busy === 1, logFrames: r?.log ?? 0, checkpointed: r?.checkpointed ?? 0 };
 }
 
-export class WalCheckpointer {
+/** The WAL of the store's connection: checkpoints on demand (housekeeping, close) and off the request path. */
+export class WalControl {
   private pending = 0;
   private lastCommit = 0;
   private timer: NodeJS.Timeout | null = null;
@@ -36,6 +37,11 @@ export class WalCheckpointer {
 
   constructor(private readonly db: Db) {
     db.pragma(`wal_autocheckpoint = ${SAFETY_PAGES}`);
+  }
+
+  /** PRAGMA wal_checkpoint(TRUNCATE|PASSIVE); returns the WAL frames left. */
+  checkpoint(mode: 'PASSIVE' | 'TRUNCATE'): CheckpointResult {
+    return checkpoint(this.db, mode);
   }
 
   /** A write transaction committed: make sure a checkpoint follows, later. */
