@@ -1,7 +1,7 @@
 import { assertTransition } from '../../shared/transitions';
 import type { Task } from '../../shared/task';
 import type { Db } from '../db/statement';
-import { claimCandidatesOfType, claimOne, selectQueuedTypes } from '../db/sql/claim';
+import { claimCandidatesOfType, claimOne, selectQueuedTypes } from './claim.sql';
 import { insertEvent } from '../db/sql/insert-event';
 import { selectDepIds } from '../db/sql/relatives';
 import { noteState } from './counts';

@@ -1,6 +1,6 @@
 import { TASK_STATES, type TaskState } from '../../shared/task';
 import type { Db } from '../db/statement';
-import { selectCounts } from '../db/sql/queue';
+import { selectCounts } from './counts.sql';
 import type { QueueStats } from './types';
 
 /**

@@ -3,7 +3,7 @@ import { isTerminal, type Task, type TaskError, type TaskState } from '../../sha
 import type { Db } from '../db/statement';
 import { findByDedupeKey, findBySpawnKey } from '../db/sql/find-existing';
 import { insertEvent } from '../db/sql/insert-event';
-import { insertDep, insertTask } from '../db/sql/insert-task';
+import { insertDep, insertTask } from './insert.sql';
 import { selectWaiters } from '../db/sql/relatives';
 import { selectTaskState } from '../db/sql/select-task';
 import { noteState } from './counts';

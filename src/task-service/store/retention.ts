@@ -1,9 +1,8 @@
 import { ServiceError } from '../../shared/errors';
 import type { Db } from '../db/statement';
-import { deleteEventsOf, deleteTasks, selectLiveDependentsOutside } from '../db/sql/delete-tasks';
+import { deleteEventsOf, deleteOldRemovedEvents, deleteTasks, selectLiveDependentsOutside, selectOldestKept, selectPruneCandidates } from './retention.sql';
 import { insertEvent, raiseEventFloor } from '../db/sql/insert-event';
 import { selectSubtree } from '../db/sql/relatives';
-import { deleteOldRemovedEvents, selectOldestKept, selectPruneCandidates } from '../db/sql/retention';
 import { noteState } from './counts';
 import type { RetentionPolicy } from './types';
 

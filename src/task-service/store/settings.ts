@@ -1,18 +1,10 @@
-import { sqlOp, type Db } from '../db/statement';
+import type { Db } from '../db/statement';
+import { selectSetting, upsertSetting } from './settings.sql';
 
 /**
  * Service settings that must survive a restart (e.g. the queue-wide pause), as JSON values by
  * key (migration 004). Writes are their own transactions (the store's `write`).
  */
-
-/** Params: [key]. */
-const selectSetting = sqlOp<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');
-
-/** Params: [key, valueJson, updatedAt]. */
-const upsertSetting = sqlOp<[string, string, number]>(
-  `INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?)
-   ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-);
 
 export class Settings {
   constructor(

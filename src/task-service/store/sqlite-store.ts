@@ -3,16 +3,15 @@ import { jsonProblem, listRequest, LIMITS, type CreateGraphRequest, type ListReq
 import { type Page, type Task, type TaskEvent, type TaskProgress, type TaskState } from '../../shared/task';
 import { currentVersion } from '../db/migrate';
 import type { Db } from '../db/statement';
-import { nextRunAt } from '../db/sql/claim';
-import { nextRunAfter } from '../db/sql/next-run';
+import { nextRunAfter, nextRunAt } from './next-run.sql';
 import { selectEventsAfter, selectLastSeq, selectTaskEvents } from '../db/sql/events';
 import { insertEvent } from '../db/sql/insert-event';
-import { listTasks } from '../db/sql/list-tasks';
+import { listTasks } from './list.sql';
 import { selectOwner } from '../db/sql/owner';
 import { selectOrphans } from '../db/sql/queue';
 import { countsOf } from './counts';
 import { WalControl } from './wal';
-import { selectChildren, selectDependents } from '../db/sql/relatives';
+import { selectChildren } from '../db/sql/relatives';
 import { summarizeChildren } from './child-summary';
 import { selectTask } from '../db/sql/select-task';
 import { selectCheckpoint, selectRecoveries, updateCheckpoint, updateCheckpointGuarded, updateProgress, updateProgressGuarded } from '../db/sql/task-data';
@@ -133,10 +132,6 @@ export class SqliteTaskStore implements TaskStore {
 
   childSummary(parentId: string): ChildSummary {
     return this.read(() => summarizeChildren(this.db, parentId));
-  }
-
-  dependents(id: string): Task[] {
-    return this.read(() => selectDependents(this.db).all(id).map(rowToTask));
   }
 
   transition(id: string, to: TaskState, now: number, patch?: TransitionPatch, expectFrom?: TaskState | TaskState[]): TransitionResult {

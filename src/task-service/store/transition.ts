@@ -6,7 +6,7 @@ import { insertEvent } from '../db/sql/insert-event';
 import { countUnmetDeps, selectChildren, selectDependents } from '../db/sql/relatives';
 import { selectTask } from '../db/sql/select-task';
 import type { TaskRow } from '../db/sql/task-row';
-import { updateState } from '../db/sql/update-state';
+import { updateState } from './transition.sql';
 import { noteState } from './counts';
 import { jsonOrNull, rowToTask } from './rows';
 import { leaseRefusal } from './run-guard';

@@ -120,8 +120,6 @@ export interface TaskStore {
   list(req: ListRequest): Page<Task>;
   children(parentId: string): Task[];
   childSummary(parentId: string): ChildSummary;
-  /** Tasks that list `id` in dependsOn. */
-  dependents(id: string): Task[];
 
   /**
    * The one guarded state change. ILLEGAL_TRANSITION (writing nothing) when `to` is not allowed

@@ -6,8 +6,3 @@ export const selectOrphans = sqlOp<[string], TaskRow>(
   `SELECT ${TASK_COLUMNS} FROM tasks t INDEXED BY tasks_live_state
    WHERE t.${LIVE_STATE_SQL} AND t.state = 'running' AND (t.lease_owner IS NULL OR t.lease_owner != ?) ORDER BY t.id`,
 );
-
-/** Counts by type and state. No params. */
-export const selectCounts = sqlOp<[], { type: string; state: string; n: number }>(
-  'SELECT type, state, count(*) AS n FROM tasks GROUP BY type, state',
-);

@@ -1,5 +1,5 @@
-import { sqlOp } from '../statement';
-import type { TaskRow } from './task-row';
+import { sqlOp } from '../db/statement';
+import type { TaskRow } from '../db/sql/task-row';
 
 /**
  * Claim candidates of one type: due queued tasks in claim order, read from tasks_claim_type
@@ -39,9 +39,3 @@ export const claimOne = sqlOp<[string, number, number, string], ClaimedRow>(
    RETURNING id, type, title, state, priority, parent_id, spawn_key, input, result, error, progress, attempt,
      max_attempts, run_at, dedupe_key, lease_owner, recoveries, created_at, started_at, finished_at, updated_at`,
 );
-
-/**
- * Earliest run_at among all queued tasks (diagnostics and tests; the engine asks nextRunAfter):
- * a walk of tasks_claim_type's entries, no table row read. No params.
- */
-export const nextRunAt = sqlOp<[], { at: number | null }>("SELECT min(run_at) AS at FROM tasks INDEXED BY tasks_claim_type WHERE state = 'queued'");

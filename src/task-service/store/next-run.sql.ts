@@ -1,4 +1,4 @@
-import { sqlOp } from '../statement';
+import { sqlOp } from '../db/statement';
 
 /**
  * Earliest run_at among queued tasks that are NOT yet due (run_at > after): the moment the due
@@ -10,3 +10,9 @@ import { sqlOp } from '../statement';
 export const nextRunAfter = sqlOp<[number], { at: number | null }>(
   "SELECT min(run_at) AS at FROM tasks INDEXED BY tasks_delayed WHERE state = 'queued' AND run_at > created_at AND run_at > ?",
 );
+
+/**
+ * Earliest run_at among all queued tasks (diagnostics and tests; the engine asks nextRunAfter):
+ * a walk of tasks_claim_type's entries, no table row read. No params.
+ */
+export const nextRunAt = sqlOp<[], { at: number | null }>("SELECT min(run_at) AS at FROM tasks INDEXED BY tasks_claim_type WHERE state = 'queued'");

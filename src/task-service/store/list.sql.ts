@@ -1,6 +1,6 @@
-import { TASK_STATES } from '../../../shared/task';
-import { sqlShapes, type Db, type Stmt } from '../statement';
-import { LIVE_STATE_SQL, LIVE_STATES, TASK_COLUMNS, type TaskRow } from './task-row';
+import { TASK_STATES } from '../../shared/task';
+import { sqlShapes, type Db, type Stmt } from '../db/statement';
+import { LIVE_STATE_SQL, LIVE_STATES, TASK_COLUMNS, type TaskRow } from '../db/sql/task-row';
 
 /** Filters of a list page; arrays are non-empty when present. */
 export interface ListFilter {
