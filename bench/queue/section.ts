@@ -3,6 +3,8 @@ import type { Contender, Opener } from './contender';
 import { openOurs } from './ours';
 import { openPlainjob } from './plainjob';
 import { openRaw } from './raw';
+import { finishedTasks } from './finished';
+import { enqueueToStart } from './latency';
 import { walFrames } from './wal';
 
 /**
@@ -91,6 +93,10 @@ export async function run(): Promise<Record<string, unknown>> {
   });
   const wal: Record<string, unknown> = {};
   for (const name of names) wal[name] = await walPerOp(OPENERS[name]!, Math.min(N, 2_000));
+  process.stderr.write('queue: enqueue-to-start at idle\n');
+  const latency = await enqueueToStart(QUICK ? 200 : 1_000);
+  process.stderr.write('queue: 100,000 finished tasks in the built bundle\n');
+  const finished = await finishedTasks(QUICK ? 20_000 : 100_000);
   return {
     method: `N=${N} no-op jobs per run; median of ${ROUNDS} interleaved rounds; jobs/s (wall) and jobs per CPU second`,
     ratios: {
@@ -103,6 +109,8 @@ export async function run(): Promise<Record<string, unknown>> {
       processC1VsPlainjob: ratio('c1', 'plainjob'),
     },
     walPages: wal,
+    enqueueToStartAtIdle: latency,
+    finishedTasksInBundle: finished,
     medians,
   };
 }
