@@ -12,8 +12,11 @@ import type { Db } from '../db/statement';
 /** Writes paused this long: checkpoint. */
 export const IDLE_MS = 10;
 /** Checkpoint after this many commits even if writes never pause. */
-export const MAX_COMMITS = 2_000;
-/** SQLite's automatic checkpoint, in pages (4 KiB each: 80 MiB), for bursts that never yield. */
+export const MAX_COMMITS = 1_000;
+/**
+ * SQLite's automatic checkpoint, in pages (4 KiB each: 80 MiB), for bursts that never yield.
+ * Under steady load the timer checkpoints first: MAX_COMMITS at about 7 pages each is ~28 MiB.
+ */
 export const SAFETY_PAGES = 20_000;
 
 export interface CheckpointResult {
