@@ -88,4 +88,63 @@ describe('migrations', () => {
     expect(dumpSchema(db)).toBe(readFileSync(SCHEMA_FILE, 'utf8'));
     db.close();
   });
+
+  it('migration 007 keeps every journal entry and never hands out a seq used before it (the old sqlite_sequence is the floor)', () => {
+    const file = tmpDbPath();
+    const old = openDatabase(file).db;
+    migrate(old, { upTo: 6 });
+    const insert = old.prepare("INSERT INTO task_events (task_id, kind, to_state, at) VALUES (?, 'state', 'queued', ?)");
+    for (let i = 1; i <= 5; i++) insert.run(`t${i}`, i);
+    // the two newest entries went (retention): AUTOINCREMENT remembered seq 5 in sqlite_sequence
+    old.prepare('DELETE FROM task_events WHERE seq > 3').run();
+    old.close();
+    const { db } = openDatabase(file);
+    migrate(db);
+    expect(db.prepare('SELECT seq, task_id FROM task_events ORDER BY seq').all()).toEqual([
+      { seq: 1, task_id: 't1' },
+      { seq: 2, task_id: 't2' },
+      { seq: 3, task_id: 't3' },
+    ]);
+    const next = db
+      .prepare("INSERT INTO task_events (seq, task_id, kind, at) VALUES (max(coalesce((SELECT max(seq) FROM task_events), 0), (SELECT seq FROM task_events_floor)) + 1, 't6', 'title', 6) RETURNING seq")
+      .get();
+    expect(next).toEqual({ seq: 6 });
+    db.prepare("INSERT INTO task_events (task_id, kind, at) VALUES ('t6', 'log', 7)").run(); // the new kinds pass the CHECK
+    expect(() => db.prepare("INSERT INTO task_events (task_id, kind, at) VALUES ('t6', 'bogus', 8)").run()).toThrow(/CHECK/);
+    db.close();
+  });
+
+  it('migration 008 rebuilds tasks keeping every row, edge and reference, with foreign keys back on', () => {
+    const file = tmpDbPath();
+    const old = openDatabase(file).db;
+    migrate(old, { upTo: 7 });
+    const insert = old.prepare(
+      `INSERT INTO tasks (id, type, title, state, priority, parent_id, spawn_key, input, max_attempts, run_at, created_at, updated_at, refunded_attempts)
+       VALUES (?, 'x', '', ?, 0, ?, ?, '{}', 3, 0, 0, 0, ?)`,
+    );
+    insert.run('p', 'waiting', null, null, 0);
+    insert.run('c', 'queued', 'p', 'k1', 2);
+    insert.run('d', 'blocked', null, null, 0);
+    old.prepare("INSERT INTO task_deps (task_id, depends_on_id) VALUES ('d', 'c')").run();
+    old.close();
+    const { db } = openDatabase(file);
+    migrate(db);
+    expect(db.prepare('SELECT id, state, parent_id, spawn_key, refunded_attempts FROM tasks ORDER BY id').all()).toEqual([
+      { id: 'c', state: 'queued', parent_id: 'p', spawn_key: 'k1', refunded_attempts: 2 },
+      { id: 'd', state: 'blocked', parent_id: null, spawn_key: null, refunded_attempts: 0 },
+      { id: 'p', state: 'waiting', parent_id: null, spawn_key: null, refunded_attempts: 0 },
+    ]);
+    expect(db.prepare('SELECT task_id, depends_on_id FROM task_deps').all()).toEqual([{ task_id: 'd', depends_on_id: 'c' }]);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    // references hold on the rebuilt table: a dangling parent is refused, a delete cascades to edges
+    const again = db.prepare(
+      `INSERT INTO tasks (id, type, title, state, priority, parent_id, spawn_key, input, max_attempts, run_at, created_at, updated_at)
+       VALUES (?, 'x', '', 'queued', 0, ?, ?, '{}', 3, 0, 0, 0)`,
+    );
+    expect(() => again.run('e', 'nope', null)).toThrow(/FOREIGN KEY/);
+    expect(() => again.run('c2', 'p', 'k1')).toThrow(/UNIQUE/);
+    db.prepare("DELETE FROM tasks WHERE id = 'd'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM task_deps').get()).toEqual({ n: 0 });
+    db.close();
+  });
 });

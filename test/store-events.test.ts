@@ -53,10 +53,25 @@ describe('journal, progress and checkpoints', () => {
     expect(store.eventsAfter(0, 10).map((e) => e.seq)).toEqual([seq + 1]);
   });
 
+  it('removing the task that holds the newest events journals its removal past them, never reusing their seq', () => {
+    const store = tmpStore();
+    const a = store.create({ type: 'x', input: 1 }, 1).task;
+    store.transition(a.id, 'cancelled', 2);
+    const seq = store.lastSeq();
+    store.remove(a.id, 3);
+    expect(store.eventsAfter(0, 10).map((e) => [e.seq, e.kind])).toEqual([[seq + 1, 'removed']]);
+    // trimming that newest 'removed' entry leaves the floor where it was, too
+    store.prune({ olderThanMs: 0, now: 10 });
+    expect(store.eventsAfter(0, 10)).toEqual([]);
+    expect(store.lastSeq()).toBe(seq + 1);
+    store.create({ type: 'x', input: 2 }, 11);
+    expect(store.eventsAfter(0, 10).map((e) => e.seq)).toEqual([seq + 2]);
+  });
+
   it('checkpointWal and schemaVersion report the database state', () => {
     const store = tmpStore();
     store.create({ type: 'x', input: 1 }, 1);
-    expect(store.checkpointWal('TRUNCATE')).toMatchObject({ busy: false, logFrames: 0 });
+    expect(store.wal.checkpoint('TRUNCATE')).toMatchObject({ busy: false, logFrames: 0 });
     expect(store.schemaVersion()).toBe(LATEST_VERSION);
   });
 });

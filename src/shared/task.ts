@@ -69,7 +69,15 @@ export interface Task {
   updatedAt: number;
 }
 
-export const TASK_EVENT_KINDS = ['created', 'state', 'checkpoint', 'error', 'removed'] as const;
+export const TASK_EVENT_KINDS = [
+  'created',
+  'state',
+  'checkpoint',
+  'error',
+  'removed',
+  'title', // a handler retitled its task; data: {title}
+  'log', // a line the task logged, e.g. a tool's stderr; data: {line}
+] as const;
 
 /** What a journal entry records. */
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];

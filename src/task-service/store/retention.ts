@@ -1,9 +1,9 @@
 import { ServiceError } from '../../shared/errors';
 import type { Db } from '../db/statement';
-import { deleteEventsOf, deleteTasks, selectLiveDependentsOutside } from '../db/sql/delete-tasks';
-import { insertEvent } from '../db/sql/insert-event';
+import { deleteEventsOf, deleteOldRemovedEvents, deleteTasks, selectLiveDependentsOutside, selectOldestKept, selectPruneCandidates } from './retention.sql';
+import { insertEvent, raiseEventFloor } from '../db/sql/insert-event';
 import { selectSubtree } from '../db/sql/relatives';
-import { deleteOldRemovedEvents, selectOldestKept, selectPruneCandidates } from '../db/sql/retention';
+import { noteState } from './counts';
 import type { RetentionPolicy } from './types';
 
 /**
@@ -27,8 +27,9 @@ function inspectSubtree(db: Db, rootId: string): { ids: string[]; problem: strin
 
 function deleteAll(db: Db, ids: string[]): void {
   const json = JSON.stringify(ids);
+  raiseEventFloor(db).run();
   deleteEventsOf(db).run(json);
-  deleteTasks(db).run(json);
+  for (const r of deleteTasks(db).all(json)) noteState(db, r.type, r.state, null);
 }
 
 /** Explicit removal (tasks.remove): journaled, so watchers drop the task. */
@@ -116,7 +117,10 @@ export function pruneTasks(db: Db, policy: RetentionPolicy): number {
       doomed.length = 0;
     } while (!bounded && !reachedEnd);
   }
-  if (policy.olderThanMs !== undefined) deleteOldRemovedEvents(db).run(policy.now - policy.olderThanMs, bounded ? EVENTS_PER_CALL : -1);
+  if (policy.olderThanMs !== undefined) {
+    raiseEventFloor(db).run();
+    deleteOldRemovedEvents(db).run(policy.now - policy.olderThanMs, bounded ? EVENTS_PER_CALL : -1);
+  }
   // Moved last, after every statement of the call succeeded. Should the commit itself still fail,
   // the roots passed over are looked at again next round: late, never lost.
   if (reachedEnd || !bounded) cursors.delete(db);

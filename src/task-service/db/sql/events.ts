@@ -24,10 +24,10 @@ export const selectEventsAfter = sqlOp<[number, number], EventRow>(
 );
 
 /**
- * The last seq ever handed out. Read from sqlite_sequence, not max(seq): after retention
- * deletes the newest events' tasks, max(seq) could go backwards and a resuming watcher would
- * miss events. No params.
+ * The last seq ever handed out: the newest event or, if the newest were deleted (retention,
+ * removal), the floor they left (migration 007). max(seq) alone could go backwards, and a
+ * resuming watcher would miss events. No params.
  */
 export const selectLastSeq = sqlOp<[], { seq: number }>(
-  "SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'task_events'), 0) AS seq",
+  'SELECT max(coalesce((SELECT max(seq) FROM task_events), 0), (SELECT seq FROM task_events_floor)) AS seq',
 );

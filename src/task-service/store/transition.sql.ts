@@ -1,4 +1,4 @@
-import { sqlOp } from '../statement';
+import { sqlOp } from '../db/statement';
 
 /** Every column a transition may change, already computed. */
 export interface UpdateStateParams {
