@@ -126,6 +126,8 @@ describe('migrations', () => {
     insert.run('c', 'queued', 'p', 'k1', 2);
     insert.run('d', 'blocked', null, null, 0);
     old.prepare("INSERT INTO task_deps (task_id, depends_on_id) VALUES ('d', 'c')").run();
+    // the counters Task.attempt and CRASH_LOOP read, and the run's saved state
+    old.prepare(`UPDATE tasks SET attempt = 3, recoveries = 2, checkpoint = '{"at":5}', progress = '{"ratio":0.5}' WHERE id = 'c'`).run();
     old.close();
     const { db } = openDatabase(file);
     migrate(db);
@@ -135,6 +137,12 @@ describe('migrations', () => {
       { id: 'p', state: 'waiting', parent_id: null, spawn_key: null, refunded_attempts: 0 },
     ]);
     expect(db.prepare('SELECT task_id, depends_on_id FROM task_deps').all()).toEqual([{ task_id: 'd', depends_on_id: 'c' }]);
+    expect(db.prepare("SELECT attempt, recoveries, checkpoint, progress FROM tasks WHERE id = 'c'").get()).toEqual({
+      attempt: 3,
+      recoveries: 2,
+      checkpoint: '{"at":5}',
+      progress: '{"ratio":0.5}',
+    });
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     // references hold on the rebuilt table: a dangling parent is refused, a delete cascades to edges
     const again = db.prepare(
