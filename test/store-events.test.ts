@@ -68,7 +68,7 @@ describe('journal, progress and checkpoints', () => {
     expect(store.eventsAfter(0, 10).map((e) => e.seq)).toEqual([seq + 2]);
   });
 
-  it('checkpointWal and schemaVersion report the database state', () => {
+  it('wal.checkpoint and schemaVersion report the database state', () => {
     const store = tmpStore();
     store.create({ type: 'x', input: 1 }, 1);
     expect(store.wal.checkpoint('TRUNCATE')).toMatchObject({ busy: false, logFrames: 0 });
