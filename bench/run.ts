@@ -4,7 +4,6 @@
  * RPC, downloads). BENCH_QUICK=1 shrinks the sizes for a smoke run.
  */
 import { cpus } from 'node:os';
-import { storeSection } from './store';
 
 /** One benchmark section: its figures, each beside a raw baseline where one exists. */
 export interface BenchSection {
@@ -17,9 +16,9 @@ function lazy(name: string, load: () => Promise<{ run(): Promise<Record<string, 
   return { name, run: async () => (await load()).run() };
 }
 
-/** Every section, in run order; append new ones here. `tsx bench/run.ts store engine` runs a subset. */
+/** Every section, in run order; append new ones here. `tsx bench/run.ts queue engine` runs a subset. */
 export const SECTIONS: BenchSection[] = [
-  storeSection,
+  lazy('queue', () => import('./queue/section')),
   lazy('engine', () => import('./engine')),
   lazy('rpc', () => import('./rpc')),
   lazy('rpc-service', () => import('./rpc-service')),

@@ -113,4 +113,46 @@ describe('migrations', () => {
     expect(() => db.prepare("INSERT INTO task_events (task_id, kind, at) VALUES ('t6', 'bogus', 8)").run()).toThrow(/CHECK/);
     db.close();
   });
+
+  it('migration 008 rebuilds tasks keeping every row, edge and reference, with foreign keys back on', () => {
+    const file = tmpDbPath();
+    const old = openDatabase(file).db;
+    migrate(old, { upTo: 7 });
+    const insert = old.prepare(
+      `INSERT INTO tasks (id, type, title, state, priority, parent_id, spawn_key, input, max_attempts, run_at, created_at, updated_at, refunded_attempts)
+       VALUES (?, 'x', '', ?, 0, ?, ?, '{}', 3, 0, 0, 0, ?)`,
+    );
+    insert.run('p', 'waiting', null, null, 0);
+    insert.run('c', 'queued', 'p', 'k1', 2);
+    insert.run('d', 'blocked', null, null, 0);
+    old.prepare("INSERT INTO task_deps (task_id, depends_on_id) VALUES ('d', 'c')").run();
+    // the counters Task.attempt and CRASH_LOOP read, and the run's saved state
+    old.prepare(`UPDATE tasks SET attempt = 3, recoveries = 2, checkpoint = '{"at":5}', progress = '{"ratio":0.5}' WHERE id = 'c'`).run();
+    old.close();
+    const { db } = openDatabase(file);
+    migrate(db);
+    expect(db.prepare('SELECT id, state, parent_id, spawn_key, refunded_attempts FROM tasks ORDER BY id').all()).toEqual([
+      { id: 'c', state: 'queued', parent_id: 'p', spawn_key: 'k1', refunded_attempts: 2 },
+      { id: 'd', state: 'blocked', parent_id: null, spawn_key: null, refunded_attempts: 0 },
+      { id: 'p', state: 'waiting', parent_id: null, spawn_key: null, refunded_attempts: 0 },
+    ]);
+    expect(db.prepare('SELECT task_id, depends_on_id FROM task_deps').all()).toEqual([{ task_id: 'd', depends_on_id: 'c' }]);
+    expect(db.prepare("SELECT attempt, recoveries, checkpoint, progress FROM tasks WHERE id = 'c'").get()).toEqual({
+      attempt: 3,
+      recoveries: 2,
+      checkpoint: '{"at":5}',
+      progress: '{"ratio":0.5}',
+    });
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    // references hold on the rebuilt table: a dangling parent is refused, a delete cascades to edges
+    const again = db.prepare(
+      `INSERT INTO tasks (id, type, title, state, priority, parent_id, spawn_key, input, max_attempts, run_at, created_at, updated_at)
+       VALUES (?, 'x', '', 'queued', 0, ?, ?, '{}', 3, 0, 0, 0)`,
+    );
+    expect(() => again.run('e', 'nope', null)).toThrow(/FOREIGN KEY/);
+    expect(() => again.run('c2', 'p', 'k1')).toThrow(/UNIQUE/);
+    db.prepare("DELETE FROM tasks WHERE id = 'd'").run();
+    expect(db.prepare('SELECT count(*) AS n FROM task_deps').get()).toEqual({ n: 0 });
+    db.close();
+  });
 });

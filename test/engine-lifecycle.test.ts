@@ -55,7 +55,7 @@ describe('recovery, ownership, shutdown', () => {
   it('takes over a stale owner (a crashed service that never released)', async () => {
     const dbPath = tmpDb();
     const { store } = openTaskStore(dbPath);
-    store.acquireOwnership({ bootId: 'crashed', pid: 999_999 }, Date.now() - 60_000, 10_000);
+    store.owner.acquire({ bootId: 'crashed', pid: 999_999 }, Date.now() - 60_000, 10_000);
     store.close();
     const work = defineTask({ type: 'work', input: z.object({}), async run() { return null; } });
     const svc = await startService({ dbPath, tasks: [work], ownership: { heartbeatMs: 1_000, staleMs: 10_000 } });

@@ -32,7 +32,7 @@ describe('ownership lost mid-run', () => {
 
     // A stall: another process finds our heartbeat stale and takes over.
     const other = openTaskStore(dbPath).store;
-    other.acquireOwnership({ bootId: 'new-owner', pid: 4242 }, clock.now() + 60_000, 5_000);
+    other.owner.acquire({ bootId: 'new-owner', pid: 4242 }, clock.now() + 60_000, 5_000);
     clock.advance(1_000); // our heartbeat fails: SERVICE_LOCKED
     await svc.engine.whenIdle();
 

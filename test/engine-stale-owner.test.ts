@@ -20,7 +20,7 @@ const OWNERSHIP = { heartbeatMs: 1_000, staleMs: 5_000 };
 /** B's takeover of A's running task, as B's start-up recovery and first claim would do it. */
 function takeOver(dbPath: string, id: string, clock: ManualClock): SqliteTaskStore {
   const other = openTaskStore(dbPath).store;
-  other.acquireOwnership({ bootId: 'new-owner', pid: 4242 }, clock.now() + 60_000, 5_000);
+  other.owner.acquire({ bootId: 'new-owner', pid: 4242 }, clock.now() + 60_000, 5_000);
   other.transition(id, 'queued', clock.now(), { leaseOwner: null, runAt: clock.now(), countRecovery: true, refundAttempt: true }, 'running');
   expect(other.claim({ bootId: 'new-owner', now: clock.now(), limit: 1, capacity: null }).map((t) => t.id)).toEqual([id]);
   other.saveCheckpoint(id, { newOwner: 'at 5MB' }, clock.now(), { leaseOwner: 'new-owner' });

@@ -44,6 +44,19 @@ describe('TaskStore.claim', () => {
     expect(store.nextRunAt()).toBeNull();
   });
 
+  it('a claimed task reads its failed attempts like any other read (the claim returns refunded_attempts too)', () => {
+    const store = tmpStore();
+    const t = store.create({ type: 'x', input: 1 }, 1).task;
+    const fail = { code: 'INTERNAL' as const, message: 'boom', retryable: true };
+    store.claim({ bootId: 'b', now: 2, limit: 1, capacity: null });
+    store.transition(t.id, 'queued', 3, { error: fail }, 'running'); // a failed try, retried
+    store.claim({ bootId: 'b', now: 4, limit: 1, capacity: null });
+    store.transition(t.id, 'queued', 5, { refundAttempt: true }, 'running'); // a shutdown: refunded
+    const [claimed] = store.claim({ bootId: 'b', now: 6, limit: 1, capacity: null });
+    expect(claimed).toMatchObject({ state: 'running', attempt: 1, runs: 3 });
+    expect(claimed).toEqual(store.get(t.id));
+  });
+
   it('batch groups several writes in one transaction and rolls all back on error', () => {
     const store = tmpStore();
     const seq = store.lastSeq();

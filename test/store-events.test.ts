@@ -68,10 +68,10 @@ describe('journal, progress and checkpoints', () => {
     expect(store.eventsAfter(0, 10).map((e) => e.seq)).toEqual([seq + 2]);
   });
 
-  it('checkpointWal and schemaVersion report the database state', () => {
+  it('wal.checkpoint and schemaVersion report the database state', () => {
     const store = tmpStore();
     store.create({ type: 'x', input: 1 }, 1);
-    expect(store.checkpointWal('TRUNCATE')).toMatchObject({ busy: false, logFrames: 0 });
+    expect(store.wal.checkpoint('TRUNCATE')).toMatchObject({ busy: false, logFrames: 0 });
     expect(store.schemaVersion()).toBe(LATEST_VERSION);
   });
 });

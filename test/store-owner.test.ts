@@ -9,21 +9,21 @@ describe('single owner', () => {
     const a = openTaskStore(file).store;
     const b = openTaskStore(file).store;
     try {
-      a.acquireOwnership({ bootId: 'boot-a', pid: 111 }, 1000, 5000);
-      a.acquireOwnership({ bootId: 'boot-a', pid: 111 }, 1100, 5000); // re-acquire by the holder is fine
-      const e = errorOf(() => b.acquireOwnership({ bootId: 'boot-b', pid: 222 }, 2000, 5000));
+      a.owner.acquire({ bootId: 'boot-a', pid: 111 }, 1000, 5000);
+      a.owner.acquire({ bootId: 'boot-a', pid: 111 }, 1100, 5000); // re-acquire by the holder is fine
+      const e = errorOf(() => b.owner.acquire({ bootId: 'boot-b', pid: 222 }, 2000, 5000));
       expect(e.code).toBe('SERVICE_LOCKED');
       expect(e.message).toContain('pid 111');
       expect(e.details).toMatchObject({ pid: 111, bootId: 'boot-a' });
-      a.heartbeat('boot-a', 4000);
-      expect(errorOf(() => b.acquireOwnership({ bootId: 'boot-b', pid: 222 }, 8000, 5000)).code).toBe('SERVICE_LOCKED');
+      a.owner.heartbeat('boot-a', 4000);
+      expect(errorOf(() => b.owner.acquire({ bootId: 'boot-b', pid: 222 }, 8000, 5000)).code).toBe('SERVICE_LOCKED');
       // a crashed owner stops heartbeating: after staleMs the next boot takes over
-      b.acquireOwnership({ bootId: 'boot-b', pid: 222 }, 9001, 5000);
-      const lost = errorOf(() => a.heartbeat('boot-a', 9002));
+      b.owner.acquire({ bootId: 'boot-b', pid: 222 }, 9001, 5000);
+      const lost = errorOf(() => a.owner.heartbeat('boot-a', 9002));
       expect(lost.code).toBe('SERVICE_LOCKED');
       expect(lost.details).toMatchObject({ bootId: 'boot-b' });
-      b.releaseOwnership('boot-b');
-      a.acquireOwnership({ bootId: 'boot-a', pid: 111 }, 9003, 5000);
+      b.owner.release('boot-b');
+      a.owner.acquire({ bootId: 'boot-a', pid: 111 }, 9003, 5000);
     } finally {
       a.close();
       b.close();
@@ -47,12 +47,12 @@ describe('single owner after a crash', () => {
     const a = openTaskStore(file).store;
     const b = openTaskStore(file).store;
     try {
-      a.acquireOwnership({ bootId: 'boot-a', pid: 111 }, 1000, 5000);
-      expect(errorOf(() => b.acquireOwnership({ bootId: 'boot-b', pid: 222 }, 1500, 5000, () => true)).code).toBe('SERVICE_LOCKED');
+      a.owner.acquire({ bootId: 'boot-a', pid: 111 }, 1000, 5000);
+      expect(errorOf(() => b.owner.acquire({ bootId: 'boot-b', pid: 222 }, 1500, 5000, () => true)).code).toBe('SERVICE_LOCKED');
       const asked: number[] = [];
-      b.acquireOwnership({ bootId: 'boot-b', pid: 222 }, 1600, 5000, (pid) => (asked.push(pid), false));
+      b.owner.acquire({ bootId: 'boot-b', pid: 222 }, 1600, 5000, (pid) => (asked.push(pid), false));
       expect(asked).toEqual([111]);
-      expect(errorOf(() => a.heartbeat('boot-a', 1700)).code).toBe('SERVICE_LOCKED');
+      expect(errorOf(() => a.owner.heartbeat('boot-a', 1700)).code).toBe('SERVICE_LOCKED');
     } finally {
       a.close();
       b.close();

@@ -11,7 +11,7 @@ function takenOver() {
   const store = tmpStore();
   const t = store.create({ type: 'x', input: {} }, 1).task;
   store.claim({ bootId: 'old', now: 2, limit: 1, capacity: null });
-  store.acquireOwnership({ bootId: 'new', pid: 4242 }, 100, 10);
+  store.owner.acquire({ bootId: 'new', pid: 4242 }, 100, 10);
   store.transition(t.id, 'queued', 100, { leaseOwner: null, runAt: 100, countRecovery: true, refundAttempt: true }, 'running');
   store.claim({ bootId: 'new', now: 100, limit: 1, capacity: null });
   store.saveCheckpoint(t.id, { by: 'new' }, 101, { leaseOwner: 'new' });

@@ -56,7 +56,7 @@ async function boot(config: ConfigMessage): Promise<void> {
       if (opened.movedAside) log('warn', 'database was unreadable and was moved aside', { ...opened.movedAside });
       if (opened.migration.applied.length > 0) log('info', 'migrated', { ...opened.migration });
       // Only that boot's row goes (never a live stranger's): the host watched its process die.
-      if (config.takeoverBootId) opened.store.releaseOwnership(config.takeoverBootId);
+      if (config.takeoverBootId) opened.store.owner.release(config.takeoverBootId);
       return opened.store;
     },
   });

@@ -65,19 +65,32 @@ export function migrate(db: Db, opts: MigrateOptions = {}): MigrateResult {
   const applied: number[] = [];
   for (const m of migrations) {
     if (m.version > target) break;
-    const ran = db.transaction(() => {
+    // foreign_keys cannot change inside a transaction, so it is switched around it.
+    const fkWasOn = db.pragma('foreign_keys', { simple: true }) === 1;
+    if (m.rebuildsTables) db.pragma('foreign_keys = OFF');
+    try {
+      if (runOne(db, m, opts.now)) applied.push(m.version);
+    } finally {
+      if (m.rebuildsTables && fkWasOn) db.pragma('foreign_keys = ON');
+    }
+  }
+  return { from, to: currentVersion(db), applied };
+}
+
+/** One migration in its own IMMEDIATE transaction; false when another process already ran it. */
+function runOne(db: Db, m: Migration, now: number | undefined): boolean {
+  return db
+    .transaction(() => {
       db.exec(BOOTSTRAP);
       if (currentVersion(db) >= m.version) return false;
       db.exec(m.sql);
-      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(
-        m.version,
-        m.name,
-        opts.now ?? Date.now(),
-      );
+      if (m.rebuildsTables) {
+        const broken = db.pragma('foreign_key_check') as unknown[];
+        if (broken.length > 0) throw new ServiceError('INTERNAL', `Migration ${m.name} left ${broken.length} broken references; nothing was changed`, { broken: broken.slice(0, 5) });
+      }
+      db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)').run(m.version, m.name, now ?? Date.now());
       db.pragma(`user_version = ${m.version}`);
       return true;
-    }).immediate();
-    if (ran) applied.push(m.version);
-  }
-  return { from, to: currentVersion(db), applied };
+    })
+    .immediate();
 }

@@ -41,31 +41,31 @@ CREATE TABLE task_events_floor (
   seq INTEGER NOT NULL
 ) STRICT;
 
-CREATE TABLE tasks (
-  id           TEXT PRIMARY KEY,
-  type         TEXT NOT NULL,
-  title        TEXT NOT NULL,
-  state        TEXT NOT NULL CHECK (state IN ('blocked','queued','running','waiting','paused','completed','failed','cancelled')),
-  priority     INTEGER NOT NULL,
-  parent_id    TEXT REFERENCES tasks(id),
-  spawn_key    TEXT,
-  input        TEXT NOT NULL,
-  result       TEXT,
-  error        TEXT,
-  progress     TEXT,
-  checkpoint   TEXT,
-  attempt      INTEGER NOT NULL DEFAULT 0,
-  max_attempts INTEGER NOT NULL,
-  run_at       INTEGER NOT NULL,
-  dedupe_key   TEXT,
-  lease_owner  TEXT,
-  recoveries   INTEGER NOT NULL DEFAULT 0,
-  created_at   INTEGER NOT NULL,
-  started_at   INTEGER,
-  finished_at  INTEGER,
-  updated_at   INTEGER NOT NULL, refunded_attempts INTEGER NOT NULL DEFAULT 0,
-  UNIQUE (parent_id, spawn_key)
-) STRICT;
+CREATE TABLE "tasks" (
+  id                TEXT PRIMARY KEY NOT NULL,
+  type              TEXT NOT NULL,
+  title             TEXT NOT NULL,
+  state             TEXT NOT NULL CHECK (state IN ('blocked','queued','running','waiting','paused','completed','failed','cancelled')),
+  priority          INTEGER NOT NULL,
+  parent_id         TEXT REFERENCES tasks(id),
+  spawn_key         TEXT,
+  input             TEXT NOT NULL,
+  result            TEXT,
+  error             TEXT,
+  progress          TEXT,
+  checkpoint        TEXT,
+  attempt           INTEGER NOT NULL DEFAULT 0,
+  max_attempts      INTEGER NOT NULL,
+  run_at            INTEGER NOT NULL,
+  dedupe_key        TEXT,
+  lease_owner       TEXT,
+  recoveries        INTEGER NOT NULL DEFAULT 0,
+  created_at        INTEGER NOT NULL,
+  started_at        INTEGER,
+  finished_at       INTEGER,
+  updated_at        INTEGER NOT NULL,
+  refunded_attempts INTEGER NOT NULL DEFAULT 0
+) STRICT, WITHOUT ROWID;
 
 CREATE TABLE write_probe (
   id   INTEGER PRIMARY KEY,
@@ -78,21 +78,19 @@ CREATE INDEX task_events_removed ON task_events (at) WHERE kind = 'removed';
 
 CREATE INDEX task_events_task ON task_events (task_id, seq);
 
-CREATE INDEX tasks_claim ON tasks (priority DESC, run_at, id) WHERE state = 'queued';
-
 CREATE INDEX tasks_claim_type ON tasks (type, priority DESC, run_at, id) WHERE state = 'queued';
 
 CREATE UNIQUE INDEX tasks_dedupe ON tasks (dedupe_key)
   WHERE dedupe_key IS NOT NULL AND state NOT IN ('completed','failed','cancelled');
 
+CREATE INDEX tasks_delayed ON tasks (run_at, created_at) WHERE state = 'queued' AND run_at > created_at;
+
 CREATE INDEX tasks_finished_roots ON tasks (finished_at, id) WHERE parent_id IS NULL AND finished_at IS NOT NULL;
+
+CREATE INDEX tasks_live_state ON tasks (state, id) WHERE state IN ('blocked','running','waiting','paused');
 
 CREATE INDEX tasks_parent_id ON tasks (parent_id, id);
 
-CREATE INDEX tasks_parent_state ON tasks (parent_id, state, json_extract(progress, '$.ratio'));
+CREATE INDEX tasks_parent_state ON tasks (parent_id, state, json_extract(progress, '$.ratio')) WHERE parent_id IS NOT NULL;
 
-CREATE INDEX tasks_queued_run_at ON tasks (run_at) WHERE state = 'queued';
-
-CREATE INDEX tasks_state_id ON tasks (state, id);
-
-CREATE INDEX tasks_type_id ON tasks (type, id);
+CREATE UNIQUE INDEX tasks_spawn_key ON tasks (parent_id, spawn_key) WHERE spawn_key IS NOT NULL;

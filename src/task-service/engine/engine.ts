@@ -135,7 +135,7 @@ export class Engine {
 
   /** Starts claiming (after recovery ran). */
   begin(): void {
-    this.queuePaused = this.o.store.getSetting(QUEUE_PAUSED) === true;
+    this.queuePaused = this.o.store.settings.get(QUEUE_PAUSED) === true;
     this.publisher.reset();
     this.claiming = true;
     this.runner.start();
@@ -270,7 +270,7 @@ export class Engine {
    * restart. Written before memory changes: on a database fault this throws and nothing changed.
    */
   setQueuePaused(paused: boolean, persist = true): void {
-    if (persist) this.guard.write(() => this.o.store.setSetting(QUEUE_PAUSED, paused, this.o.clock.now()));
+    if (persist) this.guard.write(() => this.o.store.settings.set(QUEUE_PAUSED, paused, this.o.clock.now()));
     this.queuePaused = paused;
     if (!paused) this.schedulePump();
   }

@@ -80,7 +80,7 @@ export class Housekeeping {
     const { o } = this;
     this.heartbeatTimer = o.clock.setTimeout(() => {
       try {
-        o.guard.write(() => o.store.heartbeat(o.bootId, o.clock.now()));
+        o.guard.write(() => o.store.owner.heartbeat(o.bootId, o.clock.now()));
       } catch (e) {
         if (e instanceof ServiceError && e.code === 'SERVICE_LOCKED') {
           this.heartbeatTimer = null;
@@ -97,7 +97,7 @@ export class Housekeeping {
     const { o } = this;
     this.walTimer = o.clock.setTimeout(() => {
       try {
-        o.store.checkpointWal(o.busy() ? 'PASSIVE' : 'TRUNCATE');
+        o.store.wal.checkpoint(o.busy() ? 'PASSIVE' : 'TRUNCATE');
       } catch {
         // A checkpoint that fails (busy, I/O) is retried on the next tick.
       }

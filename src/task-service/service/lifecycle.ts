@@ -67,7 +67,7 @@ export class Lifecycle {
     const t = clock.now();
     try {
       engine.preflight();
-      store.acquireOwnership({ bootId, pid: process.pid }, t, this.w.staleMs, processAlive);
+      store.owner.acquire({ bootId, pid: process.pid }, t, this.w.staleMs, processAlive);
     } catch (e) {
       store.close();
       this.stopped = true;
@@ -87,8 +87,8 @@ export class Lifecycle {
     if (this.startedAt !== null) {
       await engine.stop(o.timeoutMs ?? this.w.shutdownTimeoutMs);
       try {
-        store.releaseOwnership(bootId);
-        store.checkpointWal('TRUNCATE');
+        store.owner.release(bootId);
+        store.wal.checkpoint('TRUNCATE');
       } catch {
         // Closing anyway: a stale owner row is taken over after staleMs.
       }

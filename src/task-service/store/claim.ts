@@ -1,20 +1,24 @@
 import { assertTransition } from '../../shared/transitions';
 import type { Task } from '../../shared/task';
 import type { Db } from '../db/statement';
-import { claimCandidates, claimCandidatesOfType, claimOne } from '../db/sql/claim';
+import { claimCandidatesOfType, claimOne, selectQueuedTypes } from './claim.sql';
 import { insertEvent } from '../db/sql/insert-event';
-import type { TaskRow } from '../db/sql/task-row';
+import { selectDepIds } from '../db/sql/relatives';
+import { noteState } from './counts';
 import { rowToTask } from './rows';
 import type { ClaimOptions } from './types';
 
 /**
  * queued -> running for due tasks, in the caller's transaction, so capacity accounting and the
- * state change are one atomic step. With per-type capacity, each type with room contributes at
- * most its capacity of candidates (one index range each); the merged list is cut to `limit` in
- * claim order, so a type with no room never starves the others or costs a scan.
+ * state change are one atomic step. Each type with room contributes at most its capacity of
+ * candidates (one range of tasks_claim_type each, index entries only); the merged list is cut to
+ * `limit` in claim order, so a type with no room never starves the others or costs a scan.
+ * Without per-type capacity every type with queued work gets the whole limit.
  */
 
-function claimOrder(a: TaskRow, b: TaskRow): number {
+type Candidate = { id: string; priority: number; run_at: number };
+
+function claimOrder(a: Candidate, b: Candidate): number {
   if (a.priority !== b.priority) return b.priority - a.priority;
   if (a.run_at !== b.run_at) return a.run_at - b.run_at;
   return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
@@ -23,30 +27,24 @@ function claimOrder(a: TaskRow, b: TaskRow): number {
 export function claimTasks(db: Db, opts: ClaimOptions): Task[] {
   const limit = Math.floor(opts.limit);
   if (!(limit > 0)) return [];
-  let rows: TaskRow[];
-  if (opts.capacity === null) {
-    rows = claimCandidates(db).all(opts.now, limit);
-  } else {
-    rows = [];
-    for (const [type, room] of opts.capacity) {
-      const n = Math.min(Math.floor(room), limit);
-      if (n > 0) rows.push(...claimCandidatesOfType(db).all(type, opts.now, n));
-    }
-    rows.sort(claimOrder);
-    rows.length = Math.min(rows.length, limit);
+  const capacity = opts.capacity ?? new Map(selectQueuedTypes(db).all().map((r) => [r.type, limit]));
+  let rows: Candidate[] = [];
+  for (const [type, room] of capacity) {
+    const n = Math.min(Math.floor(room), limit);
+    if (n > 0) rows = rows.concat(claimCandidatesOfType(db).all(type, opts.now, n));
   }
+  if (capacity.size > 1) rows.sort(claimOrder);
+  rows.length = Math.min(rows.length, limit);
   const data = JSON.stringify({ leaseOwner: opts.bootId });
-  return rows.map((r) => {
+  const out: Task[] = [];
+  for (const r of rows) {
     assertTransition(r.id, 'queued', 'running');
-    claimOne(db).run(opts.bootId, opts.now, opts.now, r.id);
+    const row = claimOne(db).get(opts.bootId, opts.now, opts.now, r.id);
+    if (row === undefined) continue; // not queued after all (cannot happen inside one transaction)
+    noteState(db, row.type, 'queued', 'running');
     insertEvent(db).get(r.id, 'state', 'queued', 'running', data, opts.now);
-    return rowToTask({
-      ...r,
-      state: 'running',
-      attempt: r.attempt + 1,
-      lease_owner: opts.bootId,
-      started_at: r.started_at ?? opts.now,
-      updated_at: opts.now,
-    });
-  });
+    const deps = selectDepIds(db).all(r.id).map((d) => d.depends_on_id);
+    out.push(rowToTask({ ...row, deps }));
+  }
+  return out;
 }

@@ -3,9 +3,10 @@ import { isTerminal, type Task, type TaskError, type TaskState } from '../../sha
 import type { Db } from '../db/statement';
 import { findByDedupeKey, findBySpawnKey } from '../db/sql/find-existing';
 import { insertEvent } from '../db/sql/insert-event';
-import { insertDep, insertTask } from '../db/sql/insert-task';
+import { insertDep, insertTask } from './insert.sql';
 import { selectWaiters } from '../db/sql/relatives';
 import { selectTaskState } from '../db/sql/select-task';
+import { noteState } from './counts';
 import { describeCycle, findWaitCycle } from './cycles';
 import { newId } from './ids';
 import { rowToTask } from './rows';
@@ -127,6 +128,7 @@ export function insertNew(
     created_at: now,
     finished_at: finishedAt,
   });
+  noteState(db, task.type, null, state);
   for (const depId of deps) insertDep(db).run(id, depId);
   const data = error === null ? null : JSON.stringify({ error });
   insertEvent(db).get(id, 'created', null, state, data, now);

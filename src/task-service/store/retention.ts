@@ -1,9 +1,9 @@
 import { ServiceError } from '../../shared/errors';
 import type { Db } from '../db/statement';
-import { deleteEventsOf, deleteTasks, selectLiveDependentsOutside } from '../db/sql/delete-tasks';
+import { deleteEventsOf, deleteOldRemovedEvents, deleteTasks, selectLiveDependentsOutside, selectOldestKept, selectPruneCandidates } from './retention.sql';
 import { insertEvent, raiseEventFloor } from '../db/sql/insert-event';
 import { selectSubtree } from '../db/sql/relatives';
-import { deleteOldRemovedEvents, selectOldestKept, selectPruneCandidates } from '../db/sql/retention';
+import { noteState } from './counts';
 import type { RetentionPolicy } from './types';
 
 /**
@@ -29,7 +29,7 @@ function deleteAll(db: Db, ids: string[]): void {
   const json = JSON.stringify(ids);
   raiseEventFloor(db).run();
   deleteEventsOf(db).run(json);
-  deleteTasks(db).run(json);
+  for (const r of deleteTasks(db).all(json)) noteState(db, r.type, r.state, null);
 }
 
 /** Explicit removal (tasks.remove): journaled, so watchers drop the task. */

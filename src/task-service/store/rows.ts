@@ -23,7 +23,10 @@ export function failedAttemptsOf(r: Pick<TaskRow, 'attempt' | 'refunded_attempts
   return Math.max(0, r.attempt - r.refunded_attempts - (r.state === 'running' ? 1 : 0));
 }
 
-export function rowToTask(r: TaskRow): Task {
+/** A row whose `deps` is either the JSON array TASK_COLUMNS gathers or ids read separately (claim). */
+export type RowWithDeps = Omit<TaskRow, 'deps'> & { deps: string | string[] };
+
+export function rowToTask(r: RowWithDeps): Task {
   return {
     id: r.id,
     type: r.type,
@@ -32,7 +35,7 @@ export function rowToTask(r: TaskRow): Task {
     priority: r.priority,
     parentId: r.parent_id,
     spawnKey: r.spawn_key,
-    dependsOn: JSON.parse(r.deps) as string[],
+    dependsOn: typeof r.deps === 'string' ? (JSON.parse(r.deps) as string[]) : r.deps,
     input: JSON.parse(r.input) as unknown,
     result: parseOrNull<unknown>(r.result),
     error: parseOrNull<TaskError>(r.error),

@@ -1,18 +1,18 @@
 import { ServiceError } from '../../shared/errors';
 import { jsonProblem, listRequest, LIMITS, type CreateGraphRequest, type ListRequest, type SpawnRequest } from '../../shared/schemas';
-import { TASK_STATES, type Page, type Task, type TaskEvent, type TaskProgress, type TaskState } from '../../shared/task';
+import { type Page, type Task, type TaskEvent, type TaskProgress, type TaskState } from '../../shared/task';
 import { currentVersion } from '../db/migrate';
 import type { Db } from '../db/statement';
-import { nextRunAt } from '../db/sql/claim';
-import { nextRunAfter } from '../db/sql/next-run';
-import { selectSetting, upsertSetting } from '../db/sql/settings';
+import { nextRunAfter, nextRunAt } from './next-run.sql';
 import { selectEventsAfter, selectLastSeq, selectTaskEvents } from '../db/sql/events';
 import { insertEvent } from '../db/sql/insert-event';
-import { selectRunAdmits, selectTitle, updateTitleGuarded } from '../db/sql/update-title';
-import { listTasks } from '../db/sql/list-tasks';
+import { selectRunAdmits, selectTitle, updateTitleGuarded } from './title.sql';
+import { listTasks } from './list.sql';
 import { selectOwner } from '../db/sql/owner';
-import { selectOrphans, selectCounts } from '../db/sql/queue';
-import { selectChildren, selectDependents } from '../db/sql/relatives';
+import { selectOrphans } from '../db/sql/queue';
+import { countsOf } from './counts';
+import { WalControl } from './wal';
+import { selectChildren } from '../db/sql/relatives';
 import { summarizeChildren } from './child-summary';
 import { selectTask } from '../db/sql/select-task';
 import { selectCheckpoint, selectRecoveries, updateCheckpoint, updateCheckpointGuarded, updateProgress, updateProgressGuarded } from '../db/sql/task-data';
@@ -22,7 +22,8 @@ import { probeWrite } from './write-probe';
 import { createGraph, createOne } from './create';
 import { decodeEventCursor, decodeTaskCursor, encodeCursor } from './cursor';
 import { fromSqlite } from './errors';
-import * as owner from './owner';
+import { OwnerLease } from './owner';
+import { Settings } from './settings';
 import { pruneTasks, removeTask } from './retention';
 import { rowToEvent, rowToTask } from './rows';
 import { spawnOwnChildren } from './spawn';
@@ -38,16 +39,34 @@ export class SqliteTaskStore implements TaskStore {
   // One transaction wrapper for the store's lifetime; nested calls become savepoints.
   private readonly tx: ReturnType<Db['transaction']>;
 
+  /** The single-owner lease (owner.ts), settings (settings.ts) and the WAL (wal.ts): not task operations. */
+  readonly owner: OwnerLease;
+  readonly settings: Settings;
+  readonly wal: WalControl;
+
   constructor(readonly db: Db) {
     this.tx = db.transaction((fn: () => unknown) => fn());
+    this.wal = new WalControl(db);
+    this.owner = new OwnerLease(db, (fn) => this.write(fn));
+    this.settings = new Settings(db, (fn) => this.write(fn), (fn) => this.read(fn));
+    countsOf(db).read(); // counted once here (startup), then kept by each write
   }
 
   /** A write transaction. IMMEDIATE takes the write lock up front, so it never fails mid-way on a lock upgrade. */
   private write<T>(fn: () => T): T {
+    const counts = countsOf(this.db);
+    const outermost = !this.db.inTransaction;
+    counts.begin();
+    let committed = false;
     try {
-      return this.tx.immediate(fn) as T;
+      const out = this.tx.immediate(fn) as T;
+      committed = true;
+      if (outermost) this.wal.committed();
+      return out;
     } catch (e) {
       throw fromSqlite(e);
+    } finally {
+      counts.end(committed);
     }
   }
 
@@ -114,10 +133,6 @@ export class SqliteTaskStore implements TaskStore {
 
   childSummary(parentId: string): ChildSummary {
     return this.read(() => summarizeChildren(this.db, parentId));
-  }
-
-  dependents(id: string): Task[] {
-    return this.read(() => selectDependents(this.db).all(id).map(rowToTask));
   }
 
   resumeTarget(id: string): 'queued' | 'blocked' | 'waiting' {
@@ -240,50 +255,11 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   stats(): QueueStats {
-    return this.read(() => {
-      const byState = Object.fromEntries(TASK_STATES.map((s) => [s, 0])) as Record<TaskState, number>;
-      const byType: QueueStats['byType'] = {};
-      for (const r of selectCounts(this.db).all()) {
-        const s = r.state as TaskState;
-        byState[s] += r.n;
-        (byType[r.type] ??= {})[s] = r.n;
-      }
-      return { byState, byType };
-    });
-  }
-
-  acquireOwnership(who: { bootId: string; pid: number }, now: number, staleMs: number, holderAlive?: (pid: number) => boolean): void {
-    this.write(() => owner.acquire(this.db, who, now, staleMs, holderAlive));
-  }
-
-  heartbeat(bootId: string, now: number): void {
-    this.write(() => owner.heartbeat(this.db, bootId, now));
-  }
-
-  releaseOwnership(bootId: string): void {
-    this.write(() => owner.release(this.db, bootId));
+    return this.read(() => countsOf(this.db).read());
   }
 
   probeWrite(bytes: number): void {
     probeWrite((fn) => this.write(fn), this.db, bytes);
-  }
-
-  getSetting(key: string): unknown {
-    return this.read(() => {
-      const row = selectSetting(this.db).get(key);
-      return row === undefined ? undefined : (JSON.parse(row.value) as unknown);
-    });
-  }
-
-  setSetting(key: string, value: unknown, now: number): void {
-    this.write(() => upsertSetting(this.db).run(key, JSON.stringify(value ?? null), now));
-  }
-
-  checkpointWal(mode: 'PASSIVE' | 'TRUNCATE'): { busy: boolean; logFrames: number; checkpointed: number } {
-    return this.read(() => {
-      const [r] = this.db.pragma(`wal_checkpoint(${mode === 'TRUNCATE' ? 'TRUNCATE' : 'PASSIVE'})`) as Array<{ busy: number; log: number; checkpointed: number }>;
-      return { busy: r?.busy === 1, logFrames: r?.log ?? 0, checkpointed: r?.checkpointed ?? 0 };
-    });
   }
 
   schemaVersion(): number {
@@ -295,6 +271,7 @@ export class SqliteTaskStore implements TaskStore {
   }
 
   close(): void {
+    this.wal.close();
     if (this.db.open) this.db.close();
   }
 }

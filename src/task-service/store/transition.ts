@@ -5,10 +5,11 @@ import type { Db } from '../db/statement';
 import { insertEvent } from '../db/sql/insert-event';
 import { forgiveAttempts, refundAttempt } from '../db/sql/refund-attempt';
 import { countUnmetDeps, selectChildren, selectDependents } from '../db/sql/relatives';
-import { selectLastPause } from '../db/sql/last-pause';
+
 import { selectTask } from '../db/sql/select-task';
 import type { TaskRow } from '../db/sql/task-row';
-import { updateState } from '../db/sql/update-state';
+import { selectLastPause, updateState } from './transition.sql';
+import { noteState } from './counts';
 import { jsonOrNull, rowToTask } from './rows';
 import { leaseRefusal } from './run-guard';
 import type { TransitionPatch, TransitionResult } from './types';
@@ -67,6 +68,7 @@ function change(db: Db, row: TaskRow, to: TaskState, now: number, patch: Transit
   if (res.changes !== 1) throw new ServiceError('INTERNAL', `Task ${row.id} changed under a transition`, { id: row.id });
   if (patch.resetAttempts) forgiveAttempts(db).run(row.id);
   else if (refund) refundAttempt(db).run(row.id);
+  noteState(db, row.type, from, to);
   if (patch.error) {
     const data = JSON.stringify(patch.error);
     events.push(toEvent(insertEvent(db).get(row.id, 'error', from, to, data, now)!.seq, row.id, 'error', from, to, patch.error, now));

@@ -1,5 +1,8 @@
 import type { CreateGraphRequest, CreateTaskRequest, ListRequest, SpawnRequest } from '../../shared/schemas';
 import type { Page, Task, TaskError, TaskEvent, TaskProgress, TaskState } from '../../shared/task';
+import type { OwnerLease } from './owner';
+import type { Settings } from './settings';
+import type { WalControl } from './wal';
 
 /**
  * The TaskStore contract: every read and write of tasks, edges and events. Only the store
@@ -118,8 +121,6 @@ export interface TaskStore {
   list(req: ListRequest): Page<Task>;
   children(parentId: string): Task[];
   childSummary(parentId: string): ChildSummary;
-  /** Tasks that list `id` in dependsOn. */
-  dependents(id: string): Task[];
   /**
    * Where a paused task goes on resume: `waiting` for a parent paused while waiting for its
    * children (its handler is not run again), else queued, or blocked while a dependency is unmet.
@@ -141,7 +142,10 @@ export interface TaskStore {
 
   /** queued -> running for due tasks, ordered priority desc, runAt, id; attempt+1, lease = bootId. */
   claim(opts: ClaimOptions): Task[];
-  /** Earliest runAt among queued tasks, or null; with `after`, only among runAt > after (not yet due). */
+  /**
+   * Earliest runAt among queued tasks, or null; with `after`, only among runAt > after (not yet
+   * due) of tasks delayed past their creation (a task due when created stays due).
+   */
   nextRunAt(after?: number): number | null;
 
   /** With a guard, written only when the guard admits the task (see RunGuard). */
@@ -172,23 +176,14 @@ export interface TaskStore {
   prune(policy: RetentionPolicy): number;
   stats(): QueueStats;
 
-  /**
-   * Single owner: takes the owner row for bootId when it is free or its heartbeat is older than
-   * staleMs, or when `holderAlive` says the holder's process is gone (a crash just now: no need
-   * to wait out the lease); otherwise SERVICE_LOCKED naming the holder (pid, boot id, heartbeat).
-   */
-  acquireOwnership(owner: { bootId: string; pid: number }, now: number, staleMs: number, holderAlive?: (pid: number) => boolean): void;
-  /** Refreshes the heartbeat; SERVICE_LOCKED if another boot took over. */
-  heartbeat(bootId: string, now: number): void;
-  releaseOwnership(bootId: string): void;
+  /** The single-owner lease of the database file (owner.ts). */
+  readonly owner: OwnerLease;
+  /** Service settings that survive a restart (settings.ts). */
+  readonly settings: Settings;
+  /** WAL checkpoints (wal.ts). */
+  readonly wal: WalControl;
   /** Commits a row of `bytes` then deletes it: throws unless the database can grow (degraded probe). */
   probeWrite(bytes: number): void;
-  /** A persisted service setting (JSON), or undefined when never set. */
-  getSetting(key: string): unknown;
-  /** Persists a service setting (JSON-serializable). */
-  setSetting(key: string, value: unknown, now: number): void;
-  /** PRAGMA wal_checkpoint(TRUNCATE|PASSIVE); returns the WAL frames left. */
-  checkpointWal(mode: 'PASSIVE' | 'TRUNCATE'): { busy: boolean; logFrames: number; checkpointed: number };
   schemaVersion(): number;
 
   /** Runs fn in one transaction (group commit); nested calls join the outer one. */

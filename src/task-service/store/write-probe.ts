@@ -1,5 +1,5 @@
 import type { Db } from '../db/statement';
-import { deleteProbes, insertProbe } from '../db/sql/write-probe';
+import { deleteProbes, insertProbe } from './write-probe.sql';
 
 /**
  * Proves the database can grow: the question a degraded (disk full / I/O error) service asks

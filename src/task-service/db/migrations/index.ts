@@ -5,15 +5,21 @@ import * as m004 from './004-settings';
 import * as m005 from './005-write-probe';
 import * as m006 from './006-children-by-state';
 import * as m007 from './007-events-seq';
+import * as m008 from './008-lean-tasks';
 
 /** One schema step; `version` is its position (1-based, contiguous). */
 export interface Migration {
   version: number;
   name: string;
   sql: string;
+  /**
+   * The step rebuilds a table others reference: the runner turns foreign keys off around it (a
+   * DROP would otherwise cascade) and checks every reference before it commits.
+   */
+  rebuildsTables?: boolean;
 }
 
 /** Every migration, in order. Append only; never edit or reorder a released one. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
 
 export const LATEST_VERSION = MIGRATIONS.length;

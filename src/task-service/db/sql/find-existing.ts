@@ -6,7 +6,7 @@ export const findByDedupeKey = sqlOp<[string], TaskRow>(
   `SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.dedupe_key = ? AND t.state NOT IN ${TERMINAL_SQL}`,
 );
 
-/** The child a parent already spawned under a key; served by UNIQUE(parent_id, spawn_key). Params: [parentId, spawnKey]. */
+/** The child a parent already spawned under a key; served by tasks_spawn_key. Params: [parentId, spawnKey]. */
 export const findBySpawnKey = sqlOp<[string, string], TaskRow>(
   `SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.parent_id = ? AND t.spawn_key = ?`,
 );

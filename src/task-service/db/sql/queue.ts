@@ -1,12 +1,8 @@
 import { sqlOp } from '../statement';
-import { TASK_COLUMNS, type TaskRow } from './task-row';
+import { LIVE_STATE_SQL, TASK_COLUMNS, type TaskRow } from './task-row';
 
-/** Running tasks under another boot's lease (crash recovery); served by tasks_state_id. Params: [bootId]. */
+/** Running tasks under another boot's lease (crash recovery); served by tasks_live_state. Params: [bootId]. */
 export const selectOrphans = sqlOp<[string], TaskRow>(
-  `SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.state = 'running' AND (t.lease_owner IS NULL OR t.lease_owner != ?) ORDER BY t.id`,
-);
-
-/** Counts by type and state. No params. */
-export const selectCounts = sqlOp<[], { type: string; state: string; n: number }>(
-  'SELECT type, state, count(*) AS n FROM tasks GROUP BY type, state',
+  `SELECT ${TASK_COLUMNS} FROM tasks t INDEXED BY tasks_live_state
+   WHERE t.${LIVE_STATE_SQL} AND t.state = 'running' AND (t.lease_owner IS NULL OR t.lease_owner != ?) ORDER BY t.id`,
 );

@@ -37,3 +37,11 @@ export const TASK_COLUMNS = `t.id, t.type, t.title, t.state, t.priority, t.paren
   t.lease_owner, t.recoveries, t.refunded_attempts, t.created_at, t.started_at, t.finished_at, t.updated_at`;
 
 export const TERMINAL_SQL = "('completed','failed','cancelled')";
+
+/**
+ * The WHERE of the partial index tasks_live_state, verbatim: SQLite uses a partial index only
+ * when the query repeats its condition (state = 'running' alone does not prove it), so a query
+ * meant for that index adds this term.
+ */
+export const LIVE_STATE_SQL = "state IN ('blocked','running','waiting','paused')";
+export const LIVE_STATES: readonly string[] = ['blocked', 'running', 'waiting', 'paused'];

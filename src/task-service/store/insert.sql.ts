@@ -1,4 +1,4 @@
-import { sqlOp } from '../statement';
+import { sqlOp } from '../db/statement';
 
 /** Named parameters of insertTask (JSON columns already serialized). */
 export interface InsertTaskParams {

@@ -1,4 +1,4 @@
-import { sqlOp } from '../statement';
+import { sqlOp } from '../db/statement';
 
 /** A row of `bytes` zero bytes (stored for real: new pages are allocated and written). Params: [bytes]. */
 export const insertProbe = sqlOp<[number]>('INSERT INTO write_probe (data) VALUES (zeroblob(?))');

@@ -1,4 +1,4 @@
-import { sqlOp } from '../statement';
+import { sqlOp } from '../db/statement';
 
 /**
  * A running handler retitles its own task, under the run guard of the other run-data writes

@@ -1,4 +1,4 @@
-import { sqlOp } from '../statement';
+import { sqlOp } from '../db/statement';
 
 /** Params: [key]. */
 export const selectSetting = sqlOp<[string], { value: string }>('SELECT value FROM settings WHERE key = ?');

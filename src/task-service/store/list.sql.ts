@@ -1,5 +1,6 @@
-import { sqlShapes, type Db, type Stmt } from '../statement';
-import { TASK_COLUMNS, type TaskRow } from './task-row';
+import { TASK_STATES } from '../../shared/task';
+import { sqlShapes, type Db, type Stmt } from '../db/statement';
+import { LIVE_STATE_SQL, LIVE_STATES, TASK_COLUMNS, type TaskRow } from '../db/sql/task-row';
 
 /** Filters of a list page; arrays are non-empty when present. */
 export interface ListFilter {
@@ -17,9 +18,15 @@ const shapes = sqlShapes<unknown[], TaskRow>();
 /**
  * One page of tasks, newest first (id DESC: ids are time-sortable). Keyset pagination on id
  * means rows inserted while paging sort above the cursor and never shift later pages.
- * Served by tasks_state_id, tasks_type_id, tasks_parent_id or the primary key, reading only
- * `limit` rows: a multi-valued filter (`state IN (a, b)`) would make SQLite sort every match,
- * so it runs as one indexed query per value, merged here (each already in id order).
+ * A filter on a live state that is not queued (blocked, running, waiting, paused) is served by
+ * tasks_live_state and a parent filter by tasks_parent_id, reading only `limit` rows. Filters on
+ * queued or finished states, or on types, walk the primary key newest first and skip what does
+ * not match: no index is kept for them, since every enqueue and every finished task would pay
+ * for it, and finished rows are most of the table (such a page reads the rows down to its last
+ * match). A multi-valued filter (`state IN (a, b)`) would make SQLite sort every match, so it
+ * runs as one query per value, merged here (each already in id order).
+ * A state is written into the statement as a literal (it is one of TASK_STATES, checked here):
+ * SQLite can use the partial index tasks_live_state only when it sees the value at prepare time.
  * Statement text depends only on the filter's shape, so each shape is prepared once per
  * connection. Params: built from ListFilter.
  */
@@ -35,8 +42,9 @@ function listOne(db: Db, f: ListFilter): TaskRow[] {
   const where: string[] = [];
   const params: unknown[] = [];
   if (f.states !== undefined) {
-    where.push(`t.state IN (${f.states.map(() => '?').join(',')})`);
-    params.push(...f.states);
+    for (const s of f.states) if (!(TASK_STATES as readonly string[]).includes(s)) throw new Error(`not a task state: ${s}`);
+    where.push(`t.state IN (${f.states.map((s) => `'${s}'`).join(',')})`);
+    if (f.states.every((s) => LIVE_STATES.includes(s))) where.push(`t.${LIVE_STATE_SQL}`);
   }
   if (f.types !== undefined) {
     where.push(`t.type IN (${f.types.map(() => '?').join(',')})`);

@@ -1,0 +1,42 @@
+import { sqlOp } from '../db/statement';
+import type { TaskRow } from '../db/sql/task-row';
+
+/**
+ * Claim candidates of one type: due queued tasks in claim order, read from tasks_claim_type
+ * alone (it holds every column read here), so finding a candidate reads no table row. INDEXED BY
+ * pins the plan; should the index ever be dropped the statement fails to prepare instead of
+ * silently scanning. Params: [type, now, limit].
+ */
+export const claimCandidatesOfType = sqlOp<[string, number, number], { id: string; priority: number; run_at: number }>(
+  `SELECT id, priority, run_at FROM tasks INDEXED BY tasks_claim_type
+   WHERE type = ? AND state = 'queued' AND run_at <= ? ORDER BY priority DESC, run_at, id LIMIT ?`,
+);
+
+/**
+ * The types that have queued tasks, one index seek per type (a skip over tasks_claim_type
+ * written as a recursive query), for a caller that claims without per-type capacity. No params.
+ */
+export const selectQueuedTypes = sqlOp<[], { type: string }>(
+  `WITH RECURSIVE types(type) AS (
+     SELECT (SELECT min(type) FROM tasks INDEXED BY tasks_claim_type WHERE state = 'queued')
+     UNION ALL
+     SELECT (SELECT min(type) FROM tasks INDEXED BY tasks_claim_type WHERE state = 'queued' AND type > types.type)
+     FROM types WHERE types.type IS NOT NULL)
+   SELECT type FROM types WHERE type IS NOT NULL`,
+);
+
+/** The claimed row without `deps` (read separately, only for tasks that have some). */
+export type ClaimedRow = Omit<TaskRow, 'deps'>;
+
+/**
+ * queued -> running under a lease, returning the row as it now is: the claim and the read in one
+ * statement. Params: [leaseOwner, now(started_at), now(updated_at), id].
+ */
+export const claimOne = sqlOp<[string, number, number, string], ClaimedRow>(
+  `UPDATE tasks SET state = 'running', attempt = attempt + 1, lease_owner = ?,
+     started_at = coalesce(started_at, ?), updated_at = ?
+   WHERE id = ? AND state = 'queued'
+   RETURNING id, type, title, state, priority, parent_id, spawn_key, input, result, error, progress, attempt,
+     max_attempts, run_at, dedupe_key, lease_owner, recoveries, refunded_attempts, created_at, started_at, finished_at,
+     updated_at`,
+);
