@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { RetryableError } from '../../engine/define';
 import { abortedOr } from '../http-get';
 import { SINK_HIGH_WATER_MARK } from './part-sink';
+import { parseHead } from './raw-head';
 
 /**
  * A plain-http GET whose body is read straight into a reusable shared ring, for downloads.
@@ -41,21 +42,6 @@ const MAX_WRITE = SINK_HIGH_WATER_MARK;
 /** Read bytes are posted to the hashing thread once this many wait (or the ring is nearly full,
  * or the body is all in): one message per read cost the thread about as much as it hashed. */
 const HASH_BATCH = 1024 * 1024;
-
-function parseHead(text: string): { status: number; headers: IncomingHttpHeaders } | null {
-  const lines = text.split('\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
-  if (!m) return null;
-  const headers: Record<string, string> = {};
-  for (const line of lines.slice(1)) {
-    const at = line.indexOf(':');
-    if (at <= 0) continue;
-    const name = line.slice(0, at).trim().toLowerCase();
-    const value = line.slice(at + 1).trim();
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-  }
-  return { status: Number(m[1]), headers };
-}
 
 /** GET over a fresh connection; resolves once the status line and headers are in. */
 export function rawGet(url: URL, headers: Record<string, string>, signal: AbortSignal, idleTimeoutMs: number): Promise<RawResponse | { fallback: true }> {
