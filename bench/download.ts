@@ -199,6 +199,9 @@ export async function run(options: { sizeMiB?: number; rounds?: number } = {}): 
     /** sha256 alone over the same bytes: ours minus this is what the transfer itself costs. */
     sha256OnlyCpuSeconds: r2(median(hashCpu)),
     cpuRatioWithoutSha256: r2((median(cpu.ours) - median(hashCpu)) / median(cpu.curl)),
+    /** The lowest cpuRatio a download that hashes can reach with a transfer exactly as cheap as
+     * curl's: curl hashes nothing, and sha256 alone (SHA-NI) costs about as much as curl's run. */
+    cpuRatioFloorWithSha256: r2((median(cpu.curl) + median(hashCpu)) / median(cpu.curl)),
     /** MiB per CPU second: how much each side gets out of the CPU it uses. */
     curlMiBPerCpuSecond: r2(size / MiB / median(cpu.curl)),
     oursMiBPerCpuSecond: r2(size / MiB / median(cpu.ours)),

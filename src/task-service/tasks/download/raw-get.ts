@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { RetryableError } from '../../engine/define';
 import { abortedOr } from '../http-get';
 import { SINK_HIGH_WATER_MARK } from './part-sink';
+import { parseHead } from './raw-head';
 
 /**
  * A plain-http GET whose body is read straight into a reusable shared ring, for downloads.
@@ -21,11 +22,13 @@ export interface RawResponse {
   statusCode: number;
   headers: IncomingHttpHeaders;
   /**
-   * Reads the body, calling `write` with each filled region in order; `write` resolves once the
-   * region is on disk, with `hashed`, which resolves once the hashing thread is done with it.
-   * Resolves at the end of the body or of the connection (the caller checks the byte count).
+   * Reads the body, calling `write` with each filled region in order (resolving once it is on
+   * disk) and `hash` with the same bytes as soon as they are read (resolving once the hashing
+   * thread is done with them). The two run side by side; a region is reused once both are done.
+   * Resolves at the end of the body or of the connection (the caller checks the byte count),
+   * after every write and hash has finished.
    */
-  pump(write: (region: Buffer) => Promise<{ hashed: Promise<void> }>): Promise<void>;
+  pump(write: (region: Buffer) => Promise<void>, hash: (region: Uint8Array) => Promise<void>): Promise<void>;
   /** Drops the connection (the body is not wanted). */
   close(): void;
 }
@@ -36,21 +39,9 @@ const MIN_READ = 256 * 1024;
 const HEAD_LIMIT = 64 * 1024;
 /** The largest single write, as with the sink's batches: it bounds what a crash can lose past a checkpoint. */
 const MAX_WRITE = SINK_HIGH_WATER_MARK;
-
-function parseHead(text: string): { status: number; headers: IncomingHttpHeaders } | null {
-  const lines = text.split('\r\n');
-  const m = /^HTTP\/1\.[01] (\d{3})/.exec(lines[0] ?? '');
-  if (!m) return null;
-  const headers: Record<string, string> = {};
-  for (const line of lines.slice(1)) {
-    const at = line.indexOf(':');
-    if (at <= 0) continue;
-    const name = line.slice(0, at).trim().toLowerCase();
-    const value = line.slice(at + 1).trim();
-    headers[name] = name in headers ? `${headers[name]}, ${value}` : value;
-  }
-  return { status: Number(m[1]), headers };
-}
+/** Read bytes are posted to the hashing thread once this many wait (or the ring is nearly full,
+ * or the body is all in): one message per read cost the thread about as much as it hashed. */
+const HASH_BATCH = 1024 * 1024;
 
 /** GET over a fresh connection; resolves once the status line and headers are in. */
 export function rawGet(url: URL, headers: Record<string, string>, signal: AbortSignal, idleTimeoutMs: number): Promise<RawResponse | { fallback: true }> {
@@ -65,6 +56,13 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
     let readPos = 0; // bytes of body read into the ring so far
     let releasedPos = 0; // bytes whose region is written and hashed: free again
     let flushedPos = 0; // bytes handed to `write`
+    let writtenPos = 0; // bytes `write` is done with
+    let postedPos = 0; // bytes handed to `hash`
+    let hashedPos = 0; // bytes `hash` is done with
+    /** The pump's hash feed; null until the caller pumps. */
+    let hashRegion: ((region: Uint8Array) => Promise<void>) | null = null;
+    /** Resolves once every posted hash is done (they finish in order). */
+    let lastHash: Promise<void> = Promise.resolve();
     let remaining = 0;
     let ended = false;
     let failure: unknown = null;
@@ -111,6 +109,7 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
           remaining -= n;
           if (remaining <= 0) ended = true;
           else if (free() < MIN_READ) paused = true;
+          feedHash();
           if (ended || paused) socket.setTimeout(0); // see `idle` below
           poke();
           return !paused; // false: net.Socket stops reading (readStop)
@@ -130,6 +129,33 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
       if (!ended) socket.setTimeout(idleTimeoutMs);
       socket.resume();
     };
+    const release = (): void => {
+      releasedPos = Math.min(writtenPos, hashedPos);
+      if (!ended && paused && free() >= MIN_READ) resume();
+    };
+    /**
+     * Hands read bytes to the hashing thread straight from the read callback, so hashing runs
+     * beside the disk write instead of after it (after it, a write slowed by a busy CPU left the
+     * hashing thread idle and the ring full). The hash may thus run ahead of the .part by what
+     * the ring holds; a write that fails ends the run, and its hash is discarded with it.
+     */
+    function feedHash(): void {
+      if (hashRegion === null) return;
+      const waiting = readPos - postedPos;
+      if (waiting === 0 || (waiting < HASH_BATCH && !ended && !paused && free() >= HASH_BATCH)) return;
+      while (postedPos < readPos) {
+        const off = postedPos % RING;
+        const len = Math.min(readPos - postedPos, RING - off);
+        postedPos += len;
+        const end = postedPos;
+        // A hashing failure surfaces at digest time; here it only frees the region.
+        const done = hashRegion(view.subarray(off, off + len)).catch(() => undefined);
+        lastHash = lastHash.then(() => done).then(() => {
+          hashedPos = end;
+          release();
+        });
+      }
+    }
     const stop = (e: unknown): void => {
       failure ??= e;
       socket.destroy();
@@ -186,35 +212,31 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
         statusCode: parsed.status,
         headers: parsed.headers,
         close: () => socket.destroy(),
-        pump: async (write) => {
+        pump: async (write, hash) => {
+          hashRegion = hash;
+          feedHash(); // body bytes that came with the headers
           resume();
-          const releases: Promise<void>[] = [];
           for (;;) {
             if (failure !== null) throw failure;
             if (readPos > flushedPos) {
               const off = flushedPos % RING;
               const len = Math.min(readPos - flushedPos, RING - off, MAX_WRITE);
               flushedPos += len;
-              let hashed: Promise<void>;
               try {
-                ({ hashed } = await write(view.subarray(off, off + len)));
+                await write(view.subarray(off, off + len));
               } catch (e) {
                 socket.destroy();
                 throw e;
               }
-              releases.push(
-                hashed.then(() => {
-                  releasedPos += len;
-                  if (!ended && paused && free() >= MIN_READ) resume();
-                }),
-              );
-              if (releases.length > 64) await releases.shift();
+              writtenPos += len;
+              release();
               continue;
             }
             if (ended) break;
             await new Promise<void>((r) => (wake = r));
           }
-          await Promise.all(releases);
+          feedHash(); // the tail of a body cut short
+          await lastHash;
           socket.destroy();
           if (failure !== null) throw failure;
         },

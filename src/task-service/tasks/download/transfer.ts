@@ -21,7 +21,8 @@ import { getMedia, type MediaAnswer } from './media-get';
 /**
  * One run of a resumable download. Invariant: a saved checkpoint never claims more bytes than
  * are fsynced in the .part, so after any crash "truncate to checkpoint.bytes, then Range from
- * there" is correct. The running sha256 covers exactly the bytes in the .part: a resumed run
+ * there" is correct. The running sha256 covers exactly the bytes in the .part once a round's
+ * writes are done (the raw reader hashes beside the write; a failed write ends the run): a resumed run
  * hashes the kept prefix once, then hashes as it appends, so a fresh download is read from disk
  * zero times and a resumed one reads only its prefix (cheaper than rehashing at the end).
  * The input URL may be a page: see media-source.ts for resolving it and for expired URLs.
@@ -249,7 +250,8 @@ export class Transfer {
     await handle.truncate(this.bytes); // a fresh start must not inherit a stale .part
     if (answer.raw) {
       this.pumping = Promise.resolve();
-      await answer.raw.pump((region) => (this.pumping = this.appendRegion(region)));
+      const hash = this.hash;
+      await answer.raw.pump((region) => (this.pumping = this.appendRegion(region)), (region) => hash.updateShared(region));
     } else {
       this.sink = new PartSink((chunks) => this.append(chunks));
       await pipeline(answer.incoming!, this.sink);
@@ -275,9 +277,9 @@ export class Transfer {
     await this.checkpoints.maybe(this.bytes);
   }
 
-  /** append() for a region of the raw reader's ring: the hash reads it in place, so the ring
-   * may reuse it only once `hashed` resolves. */
-  private async appendRegion(region: Buffer): Promise<{ hashed: Promise<void> }> {
+  /** append() for a region of the raw reader's ring. The reader feeds the same bytes to the
+   * hash itself, beside this write (see raw-get.ts), and reuses the region once both are done. */
+  private async appendRegion(region: Buffer): Promise<void> {
     await this.checkpoints.check();
     await enforceByteCap(this, region.byteLength);
     try {
@@ -286,11 +288,8 @@ export class Transfer {
       throw isDiskFull(e) ? diskFullError(this.partPath) : e;
     }
     this.bytes += region.byteLength;
-    const hashed = this.hash.updateShared(region);
-    hashed.catch(() => undefined); // a hashing failure surfaces at digest time
     this.ctx.progress({ current: this.bytes, total: this.total, ratio: this.total ? this.bytes / this.total : null });
     await this.checkpoints.maybe(this.bytes);
-    return { hashed: hashed.catch(() => undefined) };
   }
 
   /** fsync first, checkpoint second. The sync covers every write that completed before it
