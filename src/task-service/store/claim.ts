@@ -31,7 +31,8 @@ export function claimTasks(db: Db, opts: ClaimOptions): Task[] {
   let rows: Candidate[] = [];
   for (const [type, room] of capacity) {
     const n = Math.min(Math.floor(room), limit);
-    if (n > 0) rows = rows.concat(claimCandidatesOfType(db).all(type, opts.now, n));
+    // Read up to the next power of two and cut: a handful of cached statements whatever the limits.
+    if (n > 0) rows = rows.concat(claimCandidatesOfType(db, 2 ** Math.ceil(Math.log2(n))).all(type, opts.now).slice(0, n));
   }
   if (capacity.size > 1) rows.sort(claimOrder);
   rows.length = Math.min(rows.length, limit);
