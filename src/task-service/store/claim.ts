@@ -2,7 +2,7 @@ import { assertTransition } from '../../shared/transitions';
 import type { Task } from '../../shared/task';
 import type { Db } from '../db/statement';
 import { claimCandidatesOfType, claimOne, selectQueuedTypes } from './claim.sql';
-import { insertEvent } from '../db/sql/insert-event';
+import { appendEvent } from '../db/sql/insert-event';
 import { selectDepIds } from '../db/sql/relatives';
 import { noteState } from './counts';
 import { rowToTask } from './rows';
@@ -43,7 +43,7 @@ export function claimTasks(db: Db, opts: ClaimOptions): Task[] {
     const row = claimOne(db).get(opts.bootId, opts.now, opts.now, r.id);
     if (row === undefined) continue; // not queued after all (cannot happen inside one transaction)
     noteState(db, row.type, 'queued', 'running');
-    insertEvent(db).get(r.id, 'state', 'queued', 'running', data, opts.now);
+    appendEvent(db).run(r.id, 'state', 'queued', 'running', data, opts.now);
     const deps = selectDepIds(db).all(r.id).map((d) => d.depends_on_id);
     out.push(rowToTask({ ...row, deps }));
   }
