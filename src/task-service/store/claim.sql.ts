@@ -1,16 +1,26 @@
-import { sqlOp } from '../db/statement';
+import { ServiceError } from '../../shared/errors';
+import { sqlOp, sqlShapes, type Db, type Stmt } from '../db/statement';
 import type { TaskRow } from '../db/sql/task-row';
 
 /**
  * Claim candidates of one type: due queued tasks in claim order, read from tasks_claim_type
  * alone (it holds every column read here), so finding a candidate reads no table row. INDEXED BY
  * pins the plan; should the index ever be dropped the statement fails to prepare instead of
- * silently scanning. Params: [type, now, limit].
+ * silently scanning. The LIMIT is written into the text, one cached statement per limit value: a
+ * bound `LIMIT ?` made this read 3-4 times slower (about 11 us against 3 us for one candidate).
+ * Callers keep the values few (claim.ts asks for powers of two). Params: [type, now].
  */
-export const claimCandidatesOfType = sqlOp<[string, number, number], { id: string; priority: number; run_at: number }>(
-  `SELECT id, priority, run_at FROM tasks INDEXED BY tasks_claim_type
-   WHERE type = ? AND state = 'queued' AND run_at <= ? ORDER BY priority DESC, run_at, id LIMIT ?`,
-);
+const candidateShapes = sqlShapes<[string, number], { id: string; priority: number; run_at: number }>();
+
+export function claimCandidatesOfType(db: Db, limit = 1): Stmt<[string, number], { id: string; priority: number; run_at: number }> {
+  const n = Math.floor(limit);
+  if (!(n >= 1)) throw new ServiceError('INTERNAL', `A claim limit must be at least 1, got ${limit}`);
+  return candidateShapes(
+    db,
+    `SELECT id, priority, run_at FROM tasks INDEXED BY tasks_claim_type
+   WHERE type = ? AND state = 'queued' AND run_at <= ? ORDER BY priority DESC, run_at, id LIMIT ${n}`,
+  );
+}
 
 /**
  * The types that have queued tasks, one index seek per type (a skip over tasks_claim_type

@@ -2,7 +2,7 @@ import { assertTransition } from '../../shared/transitions';
 import type { Task } from '../../shared/task';
 import type { Db } from '../db/statement';
 import { claimCandidatesOfType, claimOne, selectQueuedTypes } from './claim.sql';
-import { insertEvent } from '../db/sql/insert-event';
+import { appendEvent } from '../db/sql/insert-event';
 import { selectDepIds } from '../db/sql/relatives';
 import { noteState } from './counts';
 import { rowToTask } from './rows';
@@ -31,7 +31,8 @@ export function claimTasks(db: Db, opts: ClaimOptions): Task[] {
   let rows: Candidate[] = [];
   for (const [type, room] of capacity) {
     const n = Math.min(Math.floor(room), limit);
-    if (n > 0) rows = rows.concat(claimCandidatesOfType(db).all(type, opts.now, n));
+    // Read up to the next power of two and cut: a handful of cached statements whatever the limits.
+    if (n > 0) rows = rows.concat(claimCandidatesOfType(db, 2 ** Math.ceil(Math.log2(n))).all(type, opts.now).slice(0, n));
   }
   if (capacity.size > 1) rows.sort(claimOrder);
   rows.length = Math.min(rows.length, limit);
@@ -42,7 +43,7 @@ export function claimTasks(db: Db, opts: ClaimOptions): Task[] {
     const row = claimOne(db).get(opts.bootId, opts.now, opts.now, r.id);
     if (row === undefined) continue; // not queued after all (cannot happen inside one transaction)
     noteState(db, row.type, 'queued', 'running');
-    insertEvent(db).get(r.id, 'state', 'queued', 'running', data, opts.now);
+    appendEvent(db).run(r.id, 'state', 'queued', 'running', data, opts.now);
     const deps = selectDepIds(db).all(r.id).map((d) => d.depends_on_id);
     out.push(rowToTask({ ...row, deps }));
   }

@@ -14,9 +14,21 @@ const RAND_LEN = 16;
 let lastTime = -1;
 let lastRand: number[] = [];
 
+// Random bytes are drawn in blocks: one randomBytes call costs about as much as a whole insert,
+// and at thousands of creates a second nearly every id starts a new millisecond.
+const POOL_BYTES = RAND_LEN * 256;
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+
 function freshRandom(): number[] {
-  const bytes = randomBytes(RAND_LEN);
-  return Array.from(bytes, (b) => b & 31);
+  if (poolAt + RAND_LEN > pool.length) {
+    pool = randomBytes(POOL_BYTES);
+    poolAt = 0;
+  }
+  const digits = new Array<number>(RAND_LEN);
+  for (let i = 0; i < RAND_LEN; i++) digits[i] = pool[poolAt + i]! & 31;
+  poolAt += RAND_LEN;
+  return digits;
 }
 
 /** Adds one to the base-32 digits; on overflow (2^80 ids in one ms) it moves to the next ms. */
@@ -31,12 +43,19 @@ function increment(digits: number[]): boolean {
   return false;
 }
 
+/** The time part of the last id, reused while the millisecond stays the same. */
+let timeOf = -1;
+let timeText = '';
+
 function encodeTime(ms: number): string {
+  if (ms === timeOf) return timeText;
+  timeOf = ms;
   let out = '';
   for (let i = 0; i < TIME_LEN; i++) {
     out = ALPHABET[ms % 32]! + out;
     ms = Math.floor(ms / 32);
   }
+  timeText = out;
   return out;
 }
 
@@ -52,7 +71,9 @@ export function newId(now: number = Date.now()): string {
     lastRand = freshRandom();
   }
   lastTime = t;
-  return encodeTime(t) + lastRand.map((d) => ALPHABET[d]).join('');
+  let id = encodeTime(t);
+  for (const d of lastRand) id += ALPHABET[d];
+  return id;
 }
 
 /** Milliseconds encoded in an id (for diagnostics and tests). */

@@ -2,7 +2,7 @@ import { ServiceError } from '../../shared/errors';
 import { isTerminal, type Task, type TaskError, type TaskState } from '../../shared/task';
 import type { Db } from '../db/statement';
 import { findByDedupeKey, findBySpawnKey } from '../db/sql/find-existing';
-import { insertEvent } from '../db/sql/insert-event';
+import { appendEvent } from '../db/sql/insert-event';
 import { insertDep, insertTask } from './insert.sql';
 import { selectWaiters } from '../db/sql/relatives';
 import { selectTaskState } from '../db/sql/select-task';
@@ -131,7 +131,7 @@ export function insertNew(
   noteState(db, task.type, null, state);
   for (const depId of deps) insertDep(db).run(id, depId);
   const data = error === null ? null : JSON.stringify({ error });
-  insertEvent(db).get(id, 'created', null, state, data, now);
+  appendEvent(db).run(id, 'created', null, state, data, now);
   return { task, deduplicated: false };
 }
 

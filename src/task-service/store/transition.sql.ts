@@ -12,6 +12,8 @@ export interface UpdateStateParams {
   result: string | null;
   run_at: number;
   recoveries: number;
+  /** Runs that do not count against maxAttempts (computed from the row read in this transaction). */
+  refunded_attempts: number;
   started_at: number | null;
   finished_at: number | null;
   updated_at: number;
@@ -27,7 +29,8 @@ export interface UpdateStateParams {
  */
 export const updateState = sqlOp<[UpdateStateParams]>(
   `UPDATE tasks SET state = @state, attempt = @attempt, lease_owner = @lease_owner, error = @error,
-     result = @result, run_at = @run_at, recoveries = @recoveries, started_at = @started_at,
+     result = @result, run_at = @run_at, recoveries = @recoveries,
+     refunded_attempts = @refunded_attempts, started_at = @started_at,
      finished_at = @finished_at, updated_at = @updated_at
    WHERE id = @id AND state = @from AND (@expect_lease IS NULL OR lease_owner = @expect_lease)`,
 );

@@ -3,7 +3,6 @@ import { isTerminal, type Task, type TaskError, type TaskEvent, type TaskState }
 import { assertTransition } from '../../shared/transitions';
 import type { Db } from '../db/statement';
 import { insertEvent } from '../db/sql/insert-event';
-import { forgiveAttempts, refundAttempt } from '../db/sql/refund-attempt';
 import { countUnmetDeps, selectChildren, selectDependents } from '../db/sql/relatives';
 
 import { selectTask } from '../db/sql/select-task';
@@ -60,14 +59,13 @@ function change(db: Db, row: TaskRow, to: TaskState, now: number, patch: Transit
     result: next.result,
     run_at: next.run_at,
     recoveries: next.recoveries,
+    refunded_attempts: next.refunded_attempts,
     started_at: next.started_at,
     finished_at: next.finished_at,
     updated_at: now,
     expect_lease: patch.expectLease ?? null,
   });
   if (res.changes !== 1) throw new ServiceError('INTERNAL', `Task ${row.id} changed under a transition`, { id: row.id });
-  if (patch.resetAttempts) forgiveAttempts(db).run(row.id);
-  else if (refund) refundAttempt(db).run(row.id);
   noteState(db, row.type, from, to);
   if (patch.error) {
     const data = JSON.stringify(patch.error);
