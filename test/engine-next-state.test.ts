@@ -16,8 +16,8 @@ function task(fields: Partial<Task> = {}): Task {
   };
 }
 
-function kids(byState: Partial<Record<TaskState, number>> = {}, ratio = 0.5): ChildSummary {
-  return { total: Object.values(byState).reduce((a, b) => a + (b ?? 0), 0), byState, ratio };
+function kids(byState: Partial<Record<TaskState, number>> = {}, ratio = 0.5, tolerated = 0): ChildSummary {
+  return { total: Object.values(byState).reduce((a, b) => a + (b ?? 0), 0), byState, ratio, tolerated };
 }
 
 const thrown = (fields: Partial<ThrownInfo> = {}): ThrownInfo => ({ name: 'Error', code: null, message: 'boom', permanent: false, ...fields });
@@ -114,6 +114,13 @@ describe('parentVerdict: a waiting parent and its children', () => {
 
   it('fails, keeping the real ratio, once all settled and any failed', () => {
     expect(parentVerdict(kids({ completed: 1, failed: 1 }, 0.75))).toMatchObject({ to: 'failed', done: 2, total: 2, ratio: 0.75, error: { code: 'CHILDREN_FAILED' } });
+  });
+
+  // Issue 11: a private or deleted playlist entry is a failed child, but must not fail the import.
+  it('completes when every failed child is one the parent tolerates, and fails when one is not', () => {
+    expect(parentVerdict(kids({ completed: 2, failed: 1 }, 1, 1))).toEqual({ to: 'completed', done: 3, total: 3, ratio: 1 });
+    expect(parentVerdict(kids({ completed: 1, failed: 2 }, 1, 1))).toMatchObject({ to: 'failed', done: 3, error: { code: 'CHILDREN_FAILED', message: expect.stringMatching(/^1 of 3/) } });
+    expect(parentVerdict(kids({ failed: 1, running: 1 }, 0.5, 1))).toEqual({ to: 'waiting', done: 1, total: 2, ratio: 0.5 });
   });
 });
 

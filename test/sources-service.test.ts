@@ -70,7 +70,7 @@ describe('sources in the service', { timeout: 120_000 }, () => {
     expect(fs.readdirSync(folder).sort()).toEqual(files); // no "name (1).mp4"
   });
 
-  it('an entry that is gone becomes a failed child with a clear message; the other entries still download', async () => {
+  it('an entry that is gone becomes a failed child with a clear message; the other entries still download and the import completes', async () => {
     const other = await startMediaSite();
     try {
       other.media('ok.mp4', B);
@@ -88,6 +88,8 @@ describe('sources in the service', { timeout: 120_000 }, () => {
       expect(gone).toMatchObject({ title: 'Deleted video', attempt: 1, error: { code: 'HTTP_ERROR', retryable: false } });
       expect(gone.error!.message).toMatch(/HTTP 404 from .*\/page\/deleted/);
       expect(fs.readdirSync(path.join(dir, 'Half Gone'))).toEqual(['Still here [ok].mp4']);
+      // ... and it does not fail the import (issue 11): the parent completes with the rest.
+      await vi.waitFor(async () => expect(await svc.client().tasks.get.query({ id: parent.id })).toMatchObject({ state: 'completed', error: null }), PATIENT);
     } finally {
       await killAll();
       await other.close();

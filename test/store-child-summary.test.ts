@@ -24,7 +24,7 @@ function reference(store: SqliteTaskStore, parentId: string): ChildSummary {
     byState[r.state] = (byState[r.state] ?? 0) + 1;
     sum += isTerminal(r.state) ? 1 : Math.min(1, Math.max(0, r.ratio ?? 0));
   }
-  return { total: rows.length, byState, ratio: rows.length === 0 ? 0 : sum / rows.length };
+  return { total: rows.length, byState, ratio: rows.length === 0 ? 0 : sum / rows.length, tolerated: 0 };
 }
 
 function expectSame(actual: ChildSummary, expected: ChildSummary): void {
@@ -74,9 +74,29 @@ describe('childSummary', () => {
     store.transition(b!, 'completed', 5);
     store.transition(c!, 'cancelled', 5);
     store.saveProgress(d!, { ratio: null, message: 'sizing', current: null, total: null }, 5);
-    expect(summarizeChildren(store.db, p)).toEqual({ total: 4, byState: { queued: 2, completed: 1, cancelled: 1 }, ratio: (0.25 + 1 + 1 + 0) / 4 });
+    expect(summarizeChildren(store.db, p)).toEqual({ total: 4, byState: { queued: 2, completed: 1, cancelled: 1 }, ratio: (0.25 + 1 + 1 + 0) / 4, tolerated: 0 });
     store.transition(a!, 'cancelled', 6);
     store.transition(d!, 'cancelled', 6);
-    expect(summarizeChildren(store.db, p)).toEqual({ total: 4, byState: { completed: 1, cancelled: 3 }, ratio: 1 });
+    expect(summarizeChildren(store.db, p)).toEqual({ total: 4, byState: { completed: 1, cancelled: 3 }, ratio: 1, tolerated: 0 });
+  });
+
+  // Issue 11: a gone playlist entry must not fail its import; the parent names the codes it tolerates.
+  it('counts the failed children whose permanent error has a tolerated code', () => {
+    const store = tmpStore();
+    const p = store.create({ type: 'p', input: 0 }, 1).task.id;
+    store.transition(p, 'running', 2);
+    const ids = store.spawn(p, ['gone', 'flaky', 'disk', 'ok'].map((key) => ({ type: 'x', input: key, key })), 3).map((x) => x.task.id);
+    const errors = [
+      { code: 'VIDEO_UNAVAILABLE', message: 'private', retryable: false },
+      { code: 'HTTP_ERROR', message: 'HTTP 503', retryable: true }, // out of attempts, but not gone
+      { code: 'INTEGRITY', message: 'bad bytes', retryable: false },
+    ];
+    for (const [i, error] of errors.entries()) {
+      store.transition(ids[i]!, 'running', 4);
+      store.transition(ids[i]!, 'failed', 5, { error });
+    }
+    expect(store.childSummary(p).tolerated).toBe(0);
+    expect(store.childSummary(p, ['VIDEO_UNAVAILABLE', 'HTTP_ERROR']).tolerated).toBe(1);
+    expect(store.childSummary(p, ['VIDEO_UNAVAILABLE', 'HTTP_ERROR', 'INTEGRITY'])).toMatchObject({ byState: { failed: 3, queued: 1 }, tolerated: 2 });
   });
 });

@@ -72,8 +72,8 @@ describe('TaskStore.list', () => {
     store.transition(c2!.id, 'running', 4);
     store.transition(c2!.id, 'completed', 5);
     expect(store.children(p.id).map((c) => c.id)).toEqual([c1!.id, c2!.id, c3!.id]);
-    expect(store.childSummary(p.id)).toEqual({ total: 3, byState: { queued: 2, completed: 1 }, ratio: (0.5 + 1 + 0) / 3 });
-    expect(store.childSummary('none')).toEqual({ total: 0, byState: {}, ratio: 0 });
+    expect(store.childSummary(p.id)).toEqual({ total: 3, byState: { queued: 2, completed: 1 }, ratio: (0.5 + 1 + 0) / 3, tolerated: 0 });
+    expect(store.childSummary('none')).toEqual({ total: 0, byState: {}, ratio: 0, tolerated: 0 });
     const d = store.create({ type: 'x', input: 'd', dependsOn: [c1!.id] }, 6).task;
     expect(store.get(d.id).dependsOn).toEqual([c1!.id]); // (TaskStore.dependents is gone: only this test used it)
     expect(all(store, { parentId: p.id })).toHaveLength(3);

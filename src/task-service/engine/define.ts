@@ -82,6 +82,12 @@ export interface TaskDefinition<S extends z.ZodType = z.ZodType, C = unknown> {
    * fails with NETWORK during an outage is given back, not counted as a failed attempt.
    */
   requiresNetwork?: boolean;
+  /**
+   * Permanent child failures with these codes do not fail this parent: the child stays failed
+   * (and shows), the parent completes once the rest did. A playlist entry that is private or
+   * deleted must not fail its whole import.
+   */
+  toleratedChildErrors?: readonly ErrorCode[];
   /** 'worker': the handler runs on a worker thread; `module` must export this definition. */
   runIn?: 'main' | 'worker';
   /** Module URL/path that exports this definition (required for runIn 'worker'). */

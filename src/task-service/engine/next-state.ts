@@ -84,8 +84,9 @@ export type ParentVerdict =
   | { to: 'failed'; done: number; total: number; ratio: number; error: TaskError };
 
 export function parentVerdict(s: ChildSummary): ParentVerdict {
-  const bad = (s.byState.failed ?? 0) + (s.byState.cancelled ?? 0);
-  const done = bad + (s.byState.completed ?? 0);
+  // Tolerated failures (a gone playlist entry) are finished but do not fail the parent.
+  const bad = (s.byState.failed ?? 0) - s.tolerated + (s.byState.cancelled ?? 0);
+  const done = bad + s.tolerated + (s.byState.completed ?? 0);
   if (done < s.total) return { to: 'waiting', done, total: s.total, ratio: s.ratio };
   if (bad > 0) return { to: 'failed', done, total: s.total, ratio: s.ratio, error: childrenFailed(bad, s.total) };
   return { to: 'completed', done, total: s.total, ratio: 1 };

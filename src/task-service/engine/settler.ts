@@ -123,7 +123,7 @@ export class Settler {
     if (progress) store.saveProgress(id, progress, now, { leaseOwner: bootId });
     const def = registry.has(task.type) ? registry.get(task.type) : undefined;
     const networkLost = def?.requiresNetwork === true && (exec ? network.lostSince(exec.netEpoch) : !network.online());
-    const decision = nextState(task, outcome, () => store.childSummary(id), () => store.failedAttempts(id), {
+    const decision = nextState(task, outcome, () => store.childSummary(id, def?.toleratedChildErrors), () => store.failedAttempts(id), {
       now,
       delay: (failed) => backoffDelay(failed, def?.backoff, random),
       networkLost,
@@ -162,10 +162,11 @@ export class Settler {
 
   /** A waiting parent whose children are all terminal completes (or fails); else shows their progress. */
   checkParent(parentId: string): void {
-    const { store, clock, guard, coalescer } = this.d;
+    const { store, clock, guard, coalescer, registry } = this.d;
     const p = guard.tryRead(() => store.find(parentId));
     if (!p || p.state !== 'waiting') return;
-    const v = parentVerdict(store.childSummary(parentId));
+    const tolerated = registry.has(p.type) ? registry.get(p.type).toleratedChildErrors : undefined;
+    const v = parentVerdict(store.childSummary(parentId, tolerated));
     const message = `${v.done} of ${v.total} children finished`;
     if (v.to === 'waiting') {
       coalescer.report(parentId, { ratio: v.ratio, message }, p.progress);

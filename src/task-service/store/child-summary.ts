@@ -1,6 +1,6 @@
 import { isTerminal, type TaskState } from '../../shared/task';
 import type { Db } from '../db/statement';
-import { summarizeChildStates } from '../db/sql/relatives';
+import { countToleratedFailures, summarizeChildStates } from '../db/sql/relatives';
 import type { ChildSummary } from './types';
 
 /**
@@ -9,7 +9,7 @@ import type { ChildSummary } from './types';
  * child row (23 ms per finishing child at 10,000 children). Finished children count as 1 whatever
  * their last progress said. Runs in the caller's read or transaction.
  */
-export function summarizeChildren(db: Db, parentId: string): ChildSummary {
+export function summarizeChildren(db: Db, parentId: string, tolerated: readonly string[] = []): ChildSummary {
   const byState: Partial<Record<TaskState, number>> = {};
   let total = 0;
   let sum = 0;
@@ -19,5 +19,7 @@ export function summarizeChildren(db: Db, parentId: string): ChildSummary {
     total += r.n;
     sum += isTerminal(s) ? r.n : r.sum;
   }
-  return { total, byState, ratio: total === 0 ? 0 : sum / total };
+  // Only when some child failed and the parent tolerates codes: reads just the failed children.
+  const toleratedN = tolerated.length > 0 && (byState.failed ?? 0) > 0 ? countToleratedFailures(db).get(parentId, JSON.stringify(tolerated))!.n : 0;
+  return { total, byState, ratio: total === 0 ? 0 : sum / total, tolerated: toleratedN };
 }

@@ -131,8 +131,8 @@ export class SqliteTaskStore implements TaskStore {
     return this.read(() => selectChildren(this.db).all(parentId).map(rowToTask));
   }
 
-  childSummary(parentId: string): ChildSummary {
-    return this.read(() => summarizeChildren(this.db, parentId));
+  childSummary(parentId: string, tolerated: readonly string[] = []): ChildSummary {
+    return this.read(() => summarizeChildren(this.db, parentId, tolerated));
   }
 
   resumeTarget(id: string): 'queued' | 'blocked' | 'waiting' {

@@ -76,6 +76,8 @@ export interface ChildSummary {
   byState: Partial<Record<TaskState, number>>;
   /** Mean of children's progress ratios (terminal = 1, unknown = 0). */
   ratio: number;
+  /** Failed children whose permanent error has a code the parent tolerates (see childSummary). */
+  tolerated: number;
 }
 
 export interface ClaimOptions {
@@ -120,7 +122,8 @@ export interface TaskStore {
   find(id: string): Task | undefined;
   list(req: ListRequest): Page<Task>;
   children(parentId: string): Task[];
-  childSummary(parentId: string): ChildSummary;
+  /** `tolerated`: error codes of permanent child failures that do not fail the parent. */
+  childSummary(parentId: string, tolerated?: readonly string[]): ChildSummary;
   /**
    * Where a paused task goes on resume: `waiting` for a parent paused while waiting for its
    * children (its handler is not run again), else queued, or blocked while a dependency is unmet.

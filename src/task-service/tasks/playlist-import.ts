@@ -77,6 +77,9 @@ export function createPlaylistImport(options: PlaylistImportOptions = {}) {
     concurrency: 1,
     maxAttempts: 5,
     requiresNetwork: true,
+    // An entry that is private, deleted or no video fails alone (its child shows why); the
+    // import completes with the rest. Anything else (disk, integrity, yt-dlp missing) fails it.
+    toleratedChildErrors: ['VIDEO_UNAVAILABLE', 'NOT_A_VIDEO', 'HTTP_ERROR'],
     backoff: { baseMs: 2000, maxMs: 60_000 },
     async run(ctx) {
       const manifest = await source.fetch(ctx.input.url, ctx.signal, (line) => ctx.log(line));

@@ -28,6 +28,15 @@ export const summarizeChildStates = sqlOp<[string], { state: string; n: number; 
    FROM tasks INDEXED BY tasks_parent_state WHERE parent_id = ? GROUP BY state`,
 );
 
+/**
+ * Failed children whose error is permanent and has one of the given codes (a JSON array), for a
+ * parent that tolerates them (a gone playlist entry). Params: [parentId, codesJson].
+ */
+export const countToleratedFailures = sqlOp<[string, string], { n: number }>(
+  `SELECT count(*) AS n FROM tasks WHERE parent_id = ? AND state = 'failed'
+     AND json_extract(error, '$.retryable') = 0 AND json_extract(error, '$.code') IN (SELECT value FROM json_each(?))`,
+);
+
 /** A task and all its descendants, with states (remove, cascades). Params: [rootId]. */
 export const selectSubtree = sqlOp<[string], { id: string; state: string }>(
   `WITH RECURSIVE sub(id, state) AS (
