@@ -50,6 +50,7 @@ export default defineConfig({
         },
       },
     },
-    { name: 'electron', use: {}, ...(hasElectron ? {} : { testIgnore: /.*/ }) },
+    // second-instance: a web-host page; Electron's single-instance lock focuses the first window.
+    { name: 'electron', use: {}, testIgnore: hasElectron ? /second-instance\.spec\.ts$/ : /.*/ },
   ],
 });
