@@ -1,6 +1,6 @@
 import { ServiceError } from '../../shared/errors';
 import { sqlOp, sqlShapes, type Db, type Stmt } from '../db/statement';
-import type { TaskRow } from '../db/sql/task-row';
+import { taskRowOp } from '../db/task-row-stmt';
 
 /**
  * Claim candidates of one type: due queued tasks in claim order, read from tasks_claim_type
@@ -35,18 +35,16 @@ export const selectQueuedTypes = sqlOp<[], { type: string }>(
    SELECT type FROM types WHERE type IS NOT NULL`,
 );
 
-/** The claimed row without `deps` (read separately, only for tasks that have some). */
-export type ClaimedRow = Omit<TaskRow, 'deps'>;
-
 /**
  * queued -> running under a lease, returning the row as it now is: the claim and the read in one
- * statement. Params: [leaseOwner, now(started_at), now(updated_at), id].
+ * statement, in TASK_COLUMNS order (read raw, see task-row.ts). `deps` comes back as '[]': the
+ * caller reads the dependency ids separately. Params: [leaseOwner, now(started_at), now(updated_at), id].
  */
-export const claimOne = sqlOp<[string, number, number, string], ClaimedRow>(
+export const claimOne = taskRowOp<[string, number, number, string]>(
   `UPDATE tasks SET state = 'running', attempt = attempt + 1, lease_owner = ?,
      started_at = coalesce(started_at, ?), updated_at = ?
    WHERE id = ? AND state = 'queued'
-   RETURNING id, type, title, state, priority, parent_id, spawn_key, input, result, error, progress, attempt,
+   RETURNING id, type, title, state, priority, parent_id, spawn_key, '[]', input, result, error, progress, attempt,
      max_attempts, run_at, dedupe_key, lease_owner, recoveries, refunded_attempts, created_at, started_at, finished_at,
      updated_at`,
 );

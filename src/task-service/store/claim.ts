@@ -2,7 +2,7 @@ import { assertTransition } from '../../shared/transitions';
 import type { Task } from '../../shared/task';
 import type { Db } from '../db/statement';
 import { claimCandidatesOfType, claimOne, selectQueuedTypes } from './claim.sql';
-import { appendEvent } from '../db/sql/insert-event';
+import { journal } from '../db/sql/insert-event';
 import { selectDepIds } from '../db/sql/relatives';
 import { noteState } from './counts';
 import { rowToTask } from './rows';
@@ -43,9 +43,9 @@ export function claimTasks(db: Db, opts: ClaimOptions): Task[] {
     const row = claimOne(db).get(opts.bootId, opts.now, opts.now, r.id);
     if (row === undefined) continue; // not queued after all (cannot happen inside one transaction)
     noteState(db, row.type, 'queued', 'running');
-    appendEvent(db).run(r.id, 'state', 'queued', 'running', data, opts.now);
+    journal(db, r.id, 'state', 'queued', 'running', data, opts.now);
     const deps = selectDepIds(db).all(r.id).map((d) => d.depends_on_id);
-    out.push(rowToTask({ ...row, deps }));
+    out.push(rowToTask(deps.length === 0 ? row : { ...row, deps }));
   }
   return out;
 }

@@ -7,6 +7,7 @@ import { selectDepIds } from '../db/sql/relatives';
 import { selectTaskState } from '../db/sql/select-task';
 import { describeCycle, orderOrCycle } from './cycles';
 import { insertNew } from './insert';
+import { NewRows } from './new-rows';
 import type { Created, NewTask } from './types';
 import { parseWith } from '../../shared/validate';
 
@@ -65,14 +66,16 @@ export function createGraph(db: Db, raw: CreateGraphRequest, now: number): Creat
   const created: Created[] = new Array(req.tasks.length);
   const keyOfId = new Map<string, string>(); // a refused cycle names this batch's nodes by key
   const names = { of: (id: string) => keyOfId.get(id) ?? id };
+  const rows = new NewRows();
   for (const n of result.order) {
     if (typeof n !== 'number') continue;
     // A GraphNode is a TaskSpec once its references are ids; insertNew ignores `key`.
     const node = req.tasks[n]!;
     const dependsOn = edges[n]!.map((d) => (typeof d === 'number' ? created[d]!.task.id : d));
-    created[n] = insertNew(db, node, now, dependsOn, { ...names, self: node.key });
+    created[n] = insertNew(db, node, now, dependsOn, { ...names, self: node.key }, rows);
     keyOfId.set(created[n].task.id, node.key);
   }
+  rows.flush(db);
   return created;
 }
 

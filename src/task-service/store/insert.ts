@@ -2,13 +2,14 @@ import { ServiceError } from '../../shared/errors';
 import { isTerminal, type Task, type TaskError, type TaskState } from '../../shared/task';
 import type { Db } from '../db/statement';
 import { findByDedupeKey, findBySpawnKey } from '../db/sql/find-existing';
-import { appendEvent } from '../db/sql/insert-event';
+import { journal } from '../db/sql/insert-event';
 import { insertDep, insertTask } from './insert.sql';
 import { selectWaiters } from '../db/sql/relatives';
 import { selectTaskState } from '../db/sql/select-task';
 import { noteState } from './counts';
 import { describeCycle, findWaitCycle } from './cycles';
 import { newId } from './ids';
+import type { NewRows } from './new-rows';
 import { rowToTask } from './rows';
 import type { Created } from './types';
 
@@ -40,14 +41,20 @@ export interface CycleNames {
   of?: ((id: string) => string) | undefined;
 }
 
-/** `dependsOn` overrides spec.dependsOn (graph nodes name keys there; the caller resolved them). */
+/**
+ * `dependsOn` overrides spec.dependsOn (graph nodes name keys there; the caller resolved them).
+ * With `rows`, the new rows are held there for a multi-row write (new-rows.ts), which is flushed
+ * first whenever this task's checks read the database.
+ */
 export function insertNew(
   db: Db,
   spec: TaskSpec,
   now: number,
   dependsOn: readonly string[] | undefined = spec.dependsOn,
   names: CycleNames = {},
+  rows?: NewRows,
 ): Created {
+  if (rows && (spec.parentId !== undefined || spec.dedupeKey !== undefined || (dependsOn !== undefined && dependsOn.length > 0))) rows.flush(db);
   if (spec.spawnKey !== undefined && spec.parentId !== undefined) {
     const row = findBySpawnKey(db).get(spec.parentId, spec.spawnKey);
     if (row) return { task: rowToTask(row), deduplicated: true };
@@ -112,6 +119,29 @@ export function insertNew(
     finishedAt,
     updatedAt: now,
   };
+  noteState(db, task.type, null, state);
+  const data = error === null ? null : JSON.stringify({ error });
+  if (rows) {
+    rows.add({
+      id,
+      type: task.type,
+      title: task.title,
+      state,
+      priority: task.priority,
+      parentId: task.parentId,
+      spawnKey: task.spawnKey,
+      input: inputJson,
+      error: error === null ? null : JSON.stringify(error),
+      maxAttempts: task.maxAttempts,
+      runAt: task.runAt,
+      dedupeKey: task.dedupeKey,
+      now,
+      finishedAt,
+      deps,
+      eventData: data,
+    });
+    return { task, deduplicated: false };
+  }
   insertTask(db).run({
     id,
     type: task.type,
@@ -128,10 +158,8 @@ export function insertNew(
     created_at: now,
     finished_at: finishedAt,
   });
-  noteState(db, task.type, null, state);
   for (const depId of deps) insertDep(db).run(id, depId);
-  const data = error === null ? null : JSON.stringify({ error });
-  appendEvent(db).run(id, 'created', null, state, data, now);
+  journal(db, id, 'created', null, state, data, now);
   return { task, deduplicated: false };
 }
 

@@ -1,6 +1,7 @@
 import { TASK_STATES } from '../../shared/task';
-import { sqlShapes, type Db, type Stmt } from '../db/statement';
+import type { Db } from '../db/statement';
 import { LIVE_STATE_SQL, LIVE_STATES, TASK_COLUMNS, type TaskRow } from '../db/sql/task-row';
+import { taskRowStmt, type TaskRowStmt } from '../db/task-row-stmt';
 
 /** Filters of a list page; arrays are non-empty when present. */
 export interface ListFilter {
@@ -13,7 +14,16 @@ export interface ListFilter {
   limit: number;
 }
 
-const shapes = sqlShapes<unknown[], TaskRow>();
+/** One prepared statement per filter shape and connection. */
+const shapes = new WeakMap<Db, Map<string, TaskRowStmt<unknown[]>>>();
+
+function shape(db: Db, text: string): TaskRowStmt<unknown[]> {
+  let byText = shapes.get(db);
+  if (byText === undefined) shapes.set(db, (byText = new Map()));
+  let stmt = byText.get(text);
+  if (stmt === undefined) byText.set(text, (stmt = taskRowStmt(db, text)));
+  return stmt;
+}
 
 /**
  * One page of tasks, newest first (id DESC: ids are time-sortable). Keyset pagination on id
@@ -61,6 +71,5 @@ function listOne(db: Db, f: ListFilter): TaskRow[] {
   }
   params.push(f.limit);
   const text = `SELECT ${TASK_COLUMNS} FROM tasks t ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY t.id DESC LIMIT ?`;
-  const stmt: Stmt<unknown[], TaskRow> = shapes(db, text);
-  return stmt.all(...params);
+  return shape(db, text).all(...params);
 }

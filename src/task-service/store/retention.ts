@@ -1,7 +1,7 @@
 import { ServiceError } from '../../shared/errors';
 import type { Db } from '../db/statement';
 import { deleteEventsOf, deleteOldRemovedEvents, deleteTasks, selectLiveDependentsOutside, selectOldestKept, selectPruneCandidates } from './retention.sql';
-import { insertEvent, raiseEventFloor } from '../db/sql/insert-event';
+import { journal, raiseEventFloor } from '../db/sql/insert-event';
 import { selectSubtree } from '../db/sql/relatives';
 import { noteState } from './counts';
 import type { RetentionPolicy } from './types';
@@ -40,7 +40,7 @@ export function removeTask(db: Db, id: string, now: number): void {
     throw new ServiceError('CONFLICT', `Task ${id} cannot be removed yet: ${problem}. Cancel it (or wait for it) first.`, { id, problem });
   deleteAll(db, ids);
   const data = JSON.stringify({ root: id });
-  for (const taskId of ids) insertEvent(db).get(taskId, 'removed', null, null, data, now);
+  for (const taskId of ids) journal(db, taskId, 'removed', null, null, data, now);
 }
 
 /** Candidates read per call beyond maxRoots, for roots that must stay (a live dependent, say). */

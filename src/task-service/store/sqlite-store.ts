@@ -5,7 +5,7 @@ import { currentVersion } from '../db/migrate';
 import type { Db } from '../db/statement';
 import { nextRunAfter, nextRunAt } from './next-run.sql';
 import { selectEventsAfter, selectLastSeq, selectTaskEvents } from '../db/sql/events';
-import { insertEvent } from '../db/sql/insert-event';
+import { journal } from '../db/sql/insert-event';
 import { selectRunAdmits, selectTitle, updateTitleGuarded } from './title.sql';
 import { listTasks } from './list.sql';
 import { selectOwner } from '../db/sql/owner';
@@ -182,7 +182,7 @@ export class SqliteTaskStore implements TaskStore {
         const args = { id, json, now, lease: guard.leaseOwner, or_state: guard.orState ?? null };
         if (updateCheckpointGuarded(this.db).run(args).changes !== 1) throw runRefusal(this.db, id, guard, 'a checkpoint');
       } else if (updateCheckpoint(this.db).run(json, now, id).changes !== 1) throw new ServiceError('NOT_FOUND', `Task ${id} does not exist`, { id });
-      insertEvent(this.db).get(id, 'checkpoint', null, null, JSON.stringify({ bytes: Buffer.byteLength(json) }), now);
+      journal(this.db, id, 'checkpoint', null, null, JSON.stringify({ bytes: Buffer.byteLength(json) }), now);
     });
   }
 
@@ -190,7 +190,7 @@ export class SqliteTaskStore implements TaskStore {
     this.write(() => {
       if (selectTitle(this.db).get(id)?.title === title) return; // unchanged: nothing to journal
       if (updateTitleGuarded(this.db).run({ id, title, now, lease: guard.leaseOwner, or_state: guard.orState ?? null }).changes !== 1) throw runRefusal(this.db, id, guard, 'a title');
-      insertEvent(this.db).get(id, 'title', null, null, JSON.stringify({ title }), now);
+      journal(this.db, id, 'title', null, null, JSON.stringify({ title }), now);
     });
   }
 
@@ -198,7 +198,7 @@ export class SqliteTaskStore implements TaskStore {
     this.write(() => {
       // The same guard as the run's other writes: a run that lost the task logs nothing for it.
       if (!selectRunAdmits(this.db).get({ id, lease: guard.leaseOwner, or_state: guard.orState ?? null })) throw runRefusal(this.db, id, guard, 'a log line');
-      insertEvent(this.db).get(id, 'log', null, null, JSON.stringify({ line }), now);
+      journal(this.db, id, 'log', null, null, JSON.stringify({ line }), now);
     });
   }
 

@@ -1,38 +1,20 @@
 import { sqlOp } from '../db/statement';
 
-/** Every column a transition may change, already computed. */
-export interface UpdateStateParams {
-  id: string;
-  /** Guard: the state the transition was checked against. */
-  from: string;
-  state: string;
-  attempt: number;
-  lease_owner: string | null;
-  error: string | null;
-  result: string | null;
-  run_at: number;
-  recoveries: number;
-  /** Runs that do not count against maxAttempts (computed from the row read in this transaction). */
-  refunded_attempts: number;
-  started_at: number | null;
-  finished_at: number | null;
-  updated_at: number;
-  /** Guard: the lease the task must still be under (a run's own outcome), or null for no check. */
-  expect_lease: string | null;
-}
-
 /**
- * The state write of a transition. Guarded by `state = @from` so a stale caller changes
- * nothing (changes = 0) instead of overwriting a concurrent transition, and, for a run's
- * outcome, by the lease, so a process that was taken over never overwrites the new owner's run.
- * Params: UpdateStateParams.
+ * The state write of a transition: every column a transition may change, already computed.
+ * Guarded by `state = from` so a stale caller changes nothing (changes = 0) instead of
+ * overwriting a concurrent transition, and, for a run's outcome, by the lease (`expectLease`,
+ * null for no check), so a process that was taken over never overwrites the new owner's run.
+ * Positional: binding 14 named parameters cost about 2 us more per transition.
+ * Params: [state, attempt, leaseOwner, error, result, runAt, recoveries, refundedAttempts,
+ * startedAt, finishedAt, updatedAt, id, from, expectLease, expectLease] (better-sqlite3 binds no ?NNN).
  */
-export const updateState = sqlOp<[UpdateStateParams]>(
-  `UPDATE tasks SET state = @state, attempt = @attempt, lease_owner = @lease_owner, error = @error,
-     result = @result, run_at = @run_at, recoveries = @recoveries,
-     refunded_attempts = @refunded_attempts, started_at = @started_at,
-     finished_at = @finished_at, updated_at = @updated_at
-   WHERE id = @id AND state = @from AND (@expect_lease IS NULL OR lease_owner = @expect_lease)`,
+export const updateState = sqlOp<
+  [string, number, string | null, string | null, string | null, number, number, number, number | null, number | null, number, string, string, string | null, string | null]
+>(
+  `UPDATE tasks SET state = ?, attempt = ?, lease_owner = ?, error = ?, result = ?, run_at = ?, recoveries = ?,
+     refunded_attempts = ?, started_at = ?, finished_at = ?, updated_at = ?
+   WHERE id = ? AND state = ? AND (? IS NULL OR lease_owner = ?)`,
 );
 
 /**

@@ -2,7 +2,7 @@ import { ServiceError } from '../../shared/errors';
 import { isTerminal, type Task, type TaskError, type TaskEvent, type TaskState } from '../../shared/task';
 import { assertTransition } from '../../shared/transitions';
 import type { Db } from '../db/statement';
-import { insertEvent } from '../db/sql/insert-event';
+import { journal } from '../db/sql/insert-event';
 import { countUnmetDeps, selectChildren, selectDependents } from '../db/sql/relatives';
 
 import { selectTask } from '../db/sql/select-task';
@@ -49,30 +49,31 @@ function change(db: Db, row: TaskRow, to: TaskState, now: number, patch: Transit
     finished_at: isTerminal(to) ? now : null,
     updated_at: now,
   };
-  const res = updateState(db).run({
-    id: row.id,
+  const res = updateState(db).run(
+    to,
+    next.attempt,
+    next.lease_owner,
+    next.error,
+    next.result,
+    next.run_at,
+    next.recoveries,
+    next.refunded_attempts,
+    next.started_at,
+    next.finished_at,
+    now,
+    row.id,
     from,
-    state: to,
-    attempt: next.attempt,
-    lease_owner: next.lease_owner,
-    error: next.error,
-    result: next.result,
-    run_at: next.run_at,
-    recoveries: next.recoveries,
-    refunded_attempts: next.refunded_attempts,
-    started_at: next.started_at,
-    finished_at: next.finished_at,
-    updated_at: now,
-    expect_lease: patch.expectLease ?? null,
-  });
+    patch.expectLease ?? null,
+    patch.expectLease ?? null,
+  );
   if (res.changes !== 1) throw new ServiceError('INTERNAL', `Task ${row.id} changed under a transition`, { id: row.id });
   noteState(db, row.type, from, to);
   if (patch.error) {
     const data = JSON.stringify(patch.error);
-    events.push(toEvent(insertEvent(db).get(row.id, 'error', from, to, data, now)!.seq, row.id, 'error', from, to, patch.error, now));
+    events.push(toEvent(journal(db, row.id, 'error', from, to, data, now), row.id, 'error', from, to, patch.error, now));
   }
   const reason = patch.reason ?? null;
-  const seq = insertEvent(db).get(row.id, 'state', from, to, jsonOrNull(reason), now)!.seq;
+  const seq = journal(db, row.id, 'state', from, to, jsonOrNull(reason), now);
   events.push(toEvent(seq, row.id, 'state', from, to, reason, now));
   return rowToTask(next);
 }

@@ -1,8 +1,9 @@
 import { sqlOp } from '../statement';
-import { TASK_COLUMNS, TERMINAL_SQL, type TaskRow } from './task-row';
+import { taskRowOp } from '../task-row-stmt';
+import { TASK_COLUMNS, TERMINAL_SQL } from './task-row';
 
 /** Tasks that depend on a task; served by task_deps_reverse. Params: [dependsOnId]. */
-export const selectDependents = sqlOp<[string], TaskRow>(
+export const selectDependents = taskRowOp<[string]>(
   `SELECT ${TASK_COLUMNS} FROM task_deps r JOIN tasks t ON t.id = r.task_id WHERE r.depends_on_id = ? ORDER BY r.task_id`,
 );
 
@@ -13,7 +14,7 @@ export const countUnmetDeps = sqlOp<[string], { n: number }>(
 );
 
 /** A parent's children, oldest first; served by tasks_parent_id. Params: [parentId]. */
-export const selectChildren = sqlOp<[string], TaskRow>(
+export const selectChildren = taskRowOp<[string]>(
   `SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.parent_id = ? ORDER BY t.id`,
 );
 

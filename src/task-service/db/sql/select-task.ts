@@ -1,8 +1,9 @@
 import { sqlOp } from '../statement';
-import { TASK_COLUMNS, type TaskRow } from './task-row';
+import { taskRowOp } from '../task-row-stmt';
+import { TASK_COLUMNS } from './task-row';
 
 /** One task by id. Params: [id]. */
-export const selectTask = sqlOp<[string], TaskRow>(`SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.id = ?`);
+export const selectTask = taskRowOp<[string]>(`SELECT ${TASK_COLUMNS} FROM tasks t WHERE t.id = ?`);
 
 /** Just the state (dependency checks). Params: [id]. */
 export const selectTaskState = sqlOp<[string], { state: string; parent_id: string | null }>(
