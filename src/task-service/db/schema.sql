@@ -89,7 +89,7 @@ CREATE INDEX tasks_finished_roots ON tasks (finished_at, id) WHERE parent_id IS 
 
 CREATE INDEX tasks_live_state ON tasks (state, id) WHERE state IN ('blocked','running','waiting','paused');
 
-CREATE INDEX tasks_parent_id ON tasks (parent_id, id);
+CREATE INDEX tasks_parent_id ON tasks (parent_id, id) WHERE parent_id IS NOT NULL;
 
 CREATE INDEX tasks_parent_state ON tasks (parent_id, state, json_extract(progress, '$.ratio')) WHERE parent_id IS NOT NULL;
 

@@ -30,7 +30,7 @@ function shape(db: Db, text: string): TaskRowStmt<unknown[]> {
  * means rows inserted while paging sort above the cursor and never shift later pages.
  * A filter on a live state that is not queued (blocked, running, waiting, paused) is served by
  * tasks_live_state and a parent filter by tasks_parent_id, reading only `limit` rows. Filters on
- * queued or finished states, or on types, walk the primary key newest first and skip what does
+ * queued or finished states, on types, or on roots only (parentId null), walk the primary key newest first and skip what does
  * not match: no index is kept for them, since every enqueue and every finished task would pay
  * for it, and finished rows are most of the table (such a page reads the rows down to its last
  * match). A multi-valued filter (`state IN (a, b)`) would make SQLite sort every match, so it

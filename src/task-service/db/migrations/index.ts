@@ -6,6 +6,7 @@ import * as m005 from './005-write-probe';
 import * as m006 from './006-children-by-state';
 import * as m007 from './007-events-seq';
 import * as m008 from './008-lean-tasks';
+import * as m009 from './009-children-index';
 
 /** One schema step; `version` is its position (1-based, contiguous). */
 export interface Migration {
@@ -20,6 +21,6 @@ export interface Migration {
 }
 
 /** Every migration, in order. Append only; never edit or reorder a released one. */
-export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008];
+export const MIGRATIONS: readonly Migration[] = [m001, m002, m003, m004, m005, m006, m007, m008, m009];
 
 export const LATEST_VERSION = MIGRATIONS.length;
