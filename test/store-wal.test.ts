@@ -1,8 +1,12 @@
 import { statSync } from 'node:fs';
 import Database from 'better-sqlite3';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { migrate } from '../src/task-service/db/migrate';
+import { openDatabase } from '../src/task-service/db/open';
+import { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
 import { SAFETY_PAGES } from '../src/task-service/store/wal';
 import { tmpStore } from './support/store-fixture';
+import { tmpDbPath } from './support/tmp';
 
 const walBytes = (file: string) => statSync(`${file}-wal`).size;
 
@@ -24,8 +28,24 @@ describe('WAL checkpoints off the request path', () => {
     expect(grown).toBeGreaterThan(0);
     expect(store.wal.ran).toBe(0); // not during the writes: they never paused
     await waitFor(() => store.wal.ran === 1);
+    expect(store.wal.ranOnThread).toBe(1); // on the WAL thread, not on the writer's
     for (let i = 0; i < 50; i++) store.create({ type: 'x', input: i }, 100 + i);
     expect(walBytes(store.db.name)).toBeLessThanOrEqual(grown);
+  });
+
+  it('checkpoints on the writer’s thread when the WAL thread cannot open the database', async () => {
+    const { db } = openDatabase(tmpDbPath());
+    migrate(db);
+    const store = new SqliteTaskStore(db, { nativeBinding: '/nonexistent/better_sqlite3.node' });
+    onTestFinished(() => store.close());
+    // Writes that pause: the first pause starts the thread (which dies), a later one checkpoints inline.
+    for (let i = 0; i < 500 && store.wal.ran === 0; i++) {
+      store.create({ type: 'x', input: i }, i);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(store.wal.ran).toBeGreaterThanOrEqual(1);
+    expect(store.wal.ranOnThread).toBe(0);
+    expect(store.wal.checkpoint('PASSIVE').busy).toBe(false);
   });
 });
 

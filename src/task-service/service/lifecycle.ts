@@ -86,6 +86,7 @@ export class Lifecycle {
     this.housekeeping.stop();
     if (this.startedAt !== null) {
       await engine.stop(o.timeoutMs ?? this.w.shutdownTimeoutMs);
+      await store.wal.idle(); // a checkpoint on the WAL thread would make the TRUNCATE below busy
       try {
         store.owner.release(bootId);
         store.wal.checkpoint('TRUNCATE');

@@ -14,7 +14,7 @@ export function openTaskStore(file: string, opts: OpenOptions = {}): OpenedStore
   const { db, movedAside } = openDatabase(file, opts);
   try {
     const migration = migrate(db);
-    return { store: new SqliteTaskStore(db), migration, movedAside };
+    return { store: new SqliteTaskStore(db, { nativeBinding: opts.nativeBinding }), migration, movedAside };
   } catch (e) {
     db.close();
     throw e;

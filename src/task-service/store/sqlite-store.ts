@@ -12,6 +12,7 @@ import { selectOwner } from '../db/sql/owner';
 import { selectOrphans } from '../db/sql/queue';
 import { countsOf } from './counts';
 import { WalControl } from './wal';
+import { WalThread } from './wal-thread';
 import { selectChildren } from '../db/sql/relatives';
 import { summarizeChildren } from './child-summary';
 import { selectTask } from '../db/sql/select-task';
@@ -44,9 +45,10 @@ export class SqliteTaskStore implements TaskStore {
   readonly settings: Settings;
   readonly wal: WalControl;
 
-  constructor(readonly db: Db) {
+  /** `nativeBinding`: the better-sqlite3 addon the connection was opened with (the WAL thread opens its own). */
+  constructor(readonly db: Db, opts: { nativeBinding?: string | undefined } = {}) {
     this.tx = db.transaction((fn: () => unknown) => fn());
-    this.wal = new WalControl(db);
+    this.wal = new WalControl(db, db.memory ? null : new WalThread(db.name, opts.nativeBinding));
     this.owner = new OwnerLease(db, (fn) => this.write(fn));
     this.settings = new Settings(db, (fn) => this.write(fn), (fn) => this.read(fn));
     countsOf(db).read(); // counted once here (startup), then kept by each write

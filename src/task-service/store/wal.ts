@@ -1,4 +1,5 @@
 import type { Db } from '../db/statement';
+import type { WalThread } from './wal-thread';
 
 /**
  * WAL control: checkpoints run off the request path. SQLite's own automatic checkpoint runs
@@ -7,6 +8,7 @@ import type { Db } from '../db/statement';
  * for readers) once writes pause for IDLE_MS, or after MAX_COMMITS commits if they never pause.
  * SQLite's automatic checkpoint stays as a far-away safety valve (SAFETY_PAGES), for a
  * synchronous burst that never yields to the timer, so the WAL stays bounded regardless.
+ * With a WalThread the timer's checkpoints run there, off the service's thread (wal-thread.ts).
  */
 
 /** Writes paused this long: checkpoint. */
@@ -35,11 +37,28 @@ export class WalControl {
   private pending = 0;
   private lastCommit = 0;
   private timer: NodeJS.Timeout | null = null;
-  /** Checkpoints this timer ran (tests, diagnostics). */
-  ran = 0;
+  private inline = 0;
 
-  constructor(private readonly db: Db) {
+  constructor(
+    private readonly db: Db,
+    private readonly thread: WalThread | null = null,
+  ) {
     db.pragma(`wal_autocheckpoint = ${SAFETY_PAGES}`);
+  }
+
+  /** Checkpoints the timer completed, here or on the thread (tests, diagnostics). */
+  get ran(): number {
+    return this.inline + (this.thread?.done ?? 0);
+  }
+
+  /** Of those, the ones the WAL thread ran. */
+  get ranOnThread(): number {
+    return this.thread?.done ?? 0;
+  }
+
+  /** Resolves once no timer checkpoint is under way on the thread (before a final TRUNCATE). */
+  idle(): Promise<void> {
+    return this.thread?.idle() ?? Promise.resolve();
   }
 
   /** PRAGMA wal_checkpoint(TRUNCATE|PASSIVE); returns the WAL frames left. */
@@ -68,9 +87,10 @@ export class WalControl {
       return;
     }
     this.pending = 0;
+    if (this.thread?.request()) return;
     try {
       checkpoint(this.db, 'PASSIVE');
-      this.ran++;
+      this.inline++;
     } catch {
       // Busy or an I/O error: the next commit arms another try; the housekeeping timer checkpoints too.
     }
@@ -79,5 +99,6 @@ export class WalControl {
   close(): void {
     if (this.timer !== null) clearTimeout(this.timer);
     this.timer = null;
+    void this.thread?.close();
   }
 }
