@@ -1,6 +1,5 @@
 import { ServiceError } from '../../shared/errors';
 import { sqlOp, sqlShapes, type Db, type Stmt } from '../db/statement';
-import { taskRowOp } from '../db/task-row-stmt';
 
 /**
  * Claim candidates of one type: due queued tasks in claim order, read from tasks_claim_type
@@ -36,15 +35,13 @@ export const selectQueuedTypes = sqlOp<[], { type: string }>(
 );
 
 /**
- * queued -> running under a lease, returning the row as it now is: the claim and the read in one
- * statement, in TASK_COLUMNS order (read raw, see task-row.ts). `deps` comes back as '[]': the
- * caller reads the dependency ids separately. Params: [leaseOwner, now(started_at), now(updated_at), id].
+ * queued -> running under a lease. The caller read the row just before, in the same
+ * transaction, and applies the same changes to it: reading the row (raw, task-row-stmt.ts) and
+ * updating without RETURNING cost less than UPDATE ... RETURNING of every column, which SQLite
+ * materializes in a temporary table (bench/queue). Params: [leaseOwner, now(started_at), now(updated_at), id].
  */
-export const claimOne = taskRowOp<[string, number, number, string]>(
+export const claimOne = sqlOp<[string, number, number, string]>(
   `UPDATE tasks SET state = 'running', attempt = attempt + 1, lease_owner = ?,
      started_at = coalesce(started_at, ?), updated_at = ?
-   WHERE id = ? AND state = 'queued'
-   RETURNING id, type, title, state, priority, parent_id, spawn_key, '[]', input, result, error, progress, attempt,
-     max_attempts, run_at, dedupe_key, lease_owner, recoveries, refunded_attempts, created_at, started_at, finished_at,
-     updated_at`,
+   WHERE id = ? AND state = 'queued'`,
 );

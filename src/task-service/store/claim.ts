@@ -3,7 +3,7 @@ import type { Task } from '../../shared/task';
 import type { Db } from '../db/statement';
 import { claimCandidatesOfType, claimOne, selectQueuedTypes } from './claim.sql';
 import { journal } from '../db/sql/insert-event';
-import { selectDepIds } from '../db/sql/relatives';
+import { selectTask } from '../db/sql/select-task';
 import { noteState } from './counts';
 import { rowToTask } from './rows';
 import type { ClaimOptions } from './types';
@@ -40,12 +40,18 @@ export function claimTasks(db: Db, opts: ClaimOptions): Task[] {
   const out: Task[] = [];
   for (const r of rows) {
     assertTransition(r.id, 'queued', 'running');
-    const row = claimOne(db).get(opts.bootId, opts.now, opts.now, r.id);
-    if (row === undefined) continue; // not queued after all (cannot happen inside one transaction)
+    const row = selectTask(db).get(r.id);
+    if (row === undefined || row.state !== 'queued') continue; // cannot happen inside one transaction
+    if (claimOne(db).run(opts.bootId, opts.now, opts.now, r.id).changes !== 1) continue;
+    // What the UPDATE just wrote, applied to the row read above.
+    row.state = 'running';
+    row.attempt += 1;
+    row.lease_owner = opts.bootId;
+    row.started_at ??= opts.now;
+    row.updated_at = opts.now;
     noteState(db, row.type, 'queued', 'running');
     journal(db, r.id, 'state', 'queued', 'running', data, opts.now);
-    const deps = selectDepIds(db).all(r.id).map((d) => d.depends_on_id);
-    out.push(rowToTask(deps.length === 0 ? row : { ...row, deps }));
+    out.push(rowToTask(row));
   }
   return out;
 }
