@@ -54,7 +54,7 @@ export function operations(w: Wiring, life: Lifecycle) {
     create(raw: unknown): Task {
       running();
       const req = withDefaults(parseWith(createTaskRequest, raw, 'task'));
-      const created = engine.guard.write(() => store.create(req, now()));
+      const created = engine.guard.write(() => store.create(req, now(), true));
       engine.publish();
       engine.schedulePump();
       return created.task;
@@ -64,7 +64,7 @@ export function operations(w: Wiring, life: Lifecycle) {
       running();
       const req = parseWith(createGraphRequest, raw, 'task graph');
       const nodes = req.tasks.map(withDefaults);
-      const created = engine.guard.write(() => store.createGraph({ tasks: nodes }, now()));
+      const created = engine.guard.write(() => store.createGraph({ tasks: nodes }, now(), true));
       engine.publish();
       engine.schedulePump();
       return created.map((c) => c.task);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ServiceError } from '../../shared/errors';
-import { createGraphRequest, createTaskRequest, LIMITS, spawnRequest, type CreateGraphRequest, type SpawnRequest } from '../../shared/schemas';
+import { createGraphRequest, createTaskRequest, LIMITS, spawnRequest, type CreateGraphRequest, type CreateTaskRequest, type SpawnRequest } from '../../shared/schemas';
 import type { TaskState } from '../../shared/task';
 import type { Db } from '../db/statement';
 import { selectDepIds } from '../db/sql/relatives';
@@ -16,10 +16,11 @@ import { parseWith } from '../../shared/validate';
 const spawnKeySchema = z.string().min(1).max(LIMITS.keyChars);
 const spawnBatch = z.array(spawnRequest).min(1).max(LIMITS.graphTasks);
 
-export function createOne(db: Db, req: NewTask, now: number): Created {
+/** `validated`: the caller parsed `req` with createTaskRequest already (see TaskStore.create). */
+export function createOne(db: Db, req: NewTask, now: number, validated = false): Created {
   if (req === null || typeof req !== 'object') throw new ServiceError('BAD_INPUT', 'Invalid task: expected an object');
   const { spawnKey, ...rest } = req;
-  const parsed = parseWith(createTaskRequest, rest, 'task');
+  const parsed = validated ? (rest as CreateTaskRequest) : parseWith(createTaskRequest, rest, 'task');
   const key = spawnKey === undefined ? undefined : parseWith(spawnKeySchema, spawnKey, 'spawnKey');
   // Nothing can depend on a task before it exists, so a single new task closes a cycle only
   // through its parent, which waits for it; insertNew refuses that.
@@ -29,8 +30,11 @@ export function createOne(db: Db, req: NewTask, now: number): Created {
 /** A graph node is a batch index (number) or an existing task id (string). */
 type Node = number | string;
 
-export function createGraph(db: Db, raw: CreateGraphRequest, now: number): Created[] {
-  const req = parseWith(createGraphRequest, raw, 'graph');
+/** A node without dependencies: one shared empty edge list, not one array per node. */
+const NO_EDGES: readonly Node[] = [];
+
+export function createGraph(db: Db, raw: CreateGraphRequest, now: number, validated = false): Created[] {
+  const req = validated ? raw : parseWith(createGraphRequest, raw, 'graph');
   const byKey = new Map<string, number>();
   req.tasks.forEach((t, i) => {
     if (byKey.has(t.key)) throw new ServiceError('BAD_INPUT', `Invalid graph: tasks.${i}.key: duplicate key "${t.key}"`, { key: t.key });
@@ -39,14 +43,13 @@ export function createGraph(db: Db, raw: CreateGraphRequest, now: number): Creat
 
   // References resolve to batch keys first, then to existing ids (a key shadows an equal id).
   const missing: string[] = [];
-  const edges: Node[][] = req.tasks.map((t) =>
-    (t.dependsOn ?? []).map((ref) => {
-      const i = byKey.get(ref);
-      if (i !== undefined) return i;
-      if (!selectTaskState(db).get(ref)) missing.push(ref);
-      return ref;
-    }),
-  );
+  const resolve = (ref: string): Node => {
+    const i = byKey.get(ref);
+    if (i !== undefined) return i;
+    if (!selectTaskState(db).get(ref)) missing.push(ref);
+    return ref;
+  };
+  const edges: (readonly Node[])[] = req.tasks.map((t) => (t.dependsOn === undefined || t.dependsOn.length === 0 ? NO_EDGES : t.dependsOn.map(resolve)));
   if (missing.length > 0) {
     const unique = [...new Set(missing)];
     throw new ServiceError('NOT_FOUND', `Unknown dependency ${unique.length === 1 ? 'id' : 'ids'} (neither a key of this graph nor a task): ${unique.join(', ')}`, { missing: unique });
@@ -57,7 +60,8 @@ export function createGraph(db: Db, raw: CreateGraphRequest, now: number): Creat
   // each node is inserted: the last node of such a cycle sees every other member in the database.
   const next = (n: Node): readonly Node[] =>
     typeof n === 'number' ? edges[n]! : selectDepIds(db).all(n).map((r) => r.depends_on_id);
-  const result = orderOrCycle<Node>(req.tasks.map((_, i) => i), next);
+  // Nothing to order when no node depends on anything (a plain batch): creation order as given.
+  const result = edges.every((e) => e === NO_EDGES) ? { order: edges.map((_, i) => i), cycle: null } : orderOrCycle<Node>(req.tasks.map((_, i) => i), next);
   if (result.cycle !== null) {
     const names = result.cycle.map((n) => (typeof n === 'number' ? req.tasks[n]!.key : n));
     throw new ServiceError('DEPENDENCY_CYCLE', `Dependency cycle: ${describeCycle(names)}. Remove one of these dependencies.`, { cycle: names });

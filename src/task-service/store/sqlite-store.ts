@@ -80,12 +80,12 @@ export class SqliteTaskStore implements TaskStore {
     }
   }
 
-  create(req: NewTask, now: number): Created {
-    return this.write(() => createOne(this.db, req, now));
+  create(req: NewTask, now: number, validated = false): Created {
+    return this.write(() => createOne(this.db, req, now, validated));
   }
 
-  createGraph(req: CreateGraphRequest, now: number): Created[] {
-    return this.write(() => createGraph(this.db, req, now));
+  createGraph(req: CreateGraphRequest, now: number, validated = false): Created[] {
+    return this.write(() => createGraph(this.db, req, now, validated));
   }
 
   spawn(parentId: string, children: SpawnRequest[], now: number, leaseOwner?: string): Created[] {

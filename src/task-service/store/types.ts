@@ -105,10 +105,14 @@ export interface RetentionPolicy {
 }
 
 export interface TaskStore {
-  /** Creates one task (blocked if any dependency is unmet). NOT_FOUND for unknown dependency or parent ids. */
-  create(req: NewTask, now: number): Created;
-  /** Creates a batch atomically; `dependsOn` names ids or keys of the batch. DEPENDENCY_CYCLE names the cycle. */
-  createGraph(req: CreateGraphRequest, now: number): Created[];
+  /**
+   * Creates one task (blocked if any dependency is unmet). NOT_FOUND for unknown dependency or
+   * parent ids. `validated`: the caller already parsed `req` with createTaskRequest (the service
+   * does), so it is not parsed twice.
+   */
+  create(req: NewTask, now: number, validated?: boolean): Created;
+  /** Creates a batch atomically; `dependsOn` names ids or keys of the batch. DEPENDENCY_CYCLE names the cycle. `validated`: as for create. */
+  createGraph(req: CreateGraphRequest, now: number, validated?: boolean): Created[];
   /**
    * Children of a running parent, idempotent by spawn key. With `leaseOwner`, the parent must be
    * running under that lease (RunGuard). A dedupeKey held by a live task that is not this
