@@ -2,14 +2,12 @@ import { ServiceError } from '../../shared/errors';
 import { isTerminal, type Task, type TaskError, type TaskState } from '../../shared/task';
 import type { Db } from '../db/statement';
 import { findByDedupeKey, findBySpawnKey } from '../db/sql/find-existing';
-import { journal } from '../db/sql/insert-event';
-import { insertDep, insertTask } from './insert.sql';
 import { selectWaiters } from '../db/sql/relatives';
 import { selectTaskState } from '../db/sql/select-task';
 import { noteState } from './counts';
 import { describeCycle, findWaitCycle } from './cycles';
 import { newId } from './ids';
-import type { NewRows } from './new-rows';
+import { writeNewRow, type NewRows, type NewTaskRow } from './new-rows';
 import { rowToTask } from './rows';
 import type { Created } from './types';
 
@@ -121,45 +119,26 @@ export function insertNew(
   };
   noteState(db, task.type, null, state);
   const data = error === null ? null : JSON.stringify({ error });
-  if (rows) {
-    rows.add({
-      id,
-      type: task.type,
-      title: task.title,
-      state,
-      priority: task.priority,
-      parentId: task.parentId,
-      spawnKey: task.spawnKey,
-      input: inputJson,
-      error: error === null ? null : JSON.stringify(error),
-      maxAttempts: task.maxAttempts,
-      runAt: task.runAt,
-      dedupeKey: task.dedupeKey,
-      now,
-      finishedAt,
-      deps,
-      eventData: data,
-    });
-    return { task, deduplicated: false };
-  }
-  insertTask(db).run({
+  const row: NewTaskRow = {
     id,
     type: task.type,
     title: task.title,
     state,
     priority: task.priority,
-    parent_id: task.parentId,
-    spawn_key: task.spawnKey,
+    parentId: task.parentId,
+    spawnKey: task.spawnKey,
     input: inputJson,
     error: error === null ? null : JSON.stringify(error),
-    max_attempts: task.maxAttempts,
-    run_at: task.runAt,
-    dedupe_key: task.dedupeKey,
-    created_at: now,
-    finished_at: finishedAt,
-  });
-  for (const depId of deps) insertDep(db).run(id, depId);
-  journal(db, id, 'created', null, state, data, now);
+    maxAttempts: task.maxAttempts,
+    runAt: task.runAt,
+    dedupeKey: task.dedupeKey,
+    now,
+    finishedAt,
+    deps,
+    eventData: data,
+  };
+  if (rows) rows.add(row);
+  else writeNewRow(db, row);
   return { task, deduplicated: false };
 }
 

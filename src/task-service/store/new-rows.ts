@@ -1,11 +1,11 @@
 import type { Db, Stmt } from '../db/statement';
-import { reserveSeqs } from '../db/sql/insert-event';
+import { journal, reserveSeqs } from '../db/sql/insert-event';
 import { insertDep } from './insert.sql';
 
 /**
- * New task rows and their 'created' journal entries, held back and written together in
- * multi-row INSERTs: one statement per chunk of up to 64 rows cost about half as much per row as
- * one INSERT each (bench/queue, bulk). createGraph collects its nodes here; insertNew flushes
+ * How new task rows are written: one at once (writeNewRow), or, for a batch, held back with
+ * their 'created' journal entries and written together in multi-row INSERTs: one statement per
+ * chunk of up to 64 rows cost about half as much per row as one INSERT each (bench/queue, bulk). createGraph collects its nodes here; insertNew flushes
  * before any read (a dedupe key, a parent, a dependency), so a read always sees every row
  * before it. Everything runs in the caller's transaction: a failure rolls the rows back with it.
  */
@@ -65,6 +65,17 @@ export interface NewTaskRow {
   eventData: string | null;
 }
 
+function taskParams(r: NewTaskRow): unknown[] {
+  return [r.id, r.type, r.title, r.state, r.priority, r.parentId, r.spawnKey, r.input, r.error, r.maxAttempts, r.runAt, r.dedupeKey, r.now, r.finishedAt, r.now];
+}
+
+/** One new task written at once (a single create): the row, its edges, its 'created' entry. */
+export function writeNewRow(db: Db, r: NewTaskRow): void {
+  multiInsert(db, 'tasks', 1).run(...taskParams(r));
+  for (const depId of r.deps) insertDep(db).run(r.id, depId);
+  journal(db, r.id, 'created', null, r.state, r.eventData, r.now);
+}
+
 export class NewRows {
   private rows: NewTaskRow[] = [];
 
@@ -78,9 +89,7 @@ export class NewRows {
     if (rows.length === 0) return;
     this.rows = [];
     const tasks: unknown[] = [];
-    for (const r of rows) {
-      tasks.push(r.id, r.type, r.title, r.state, r.priority, r.parentId, r.spawnKey, r.input, r.error, r.maxAttempts, r.runAt, r.dedupeKey, r.now, r.finishedAt, r.now);
-    }
+    for (const r of rows) tasks.push(...taskParams(r));
     writeChunked(db, 'tasks', tasks, rows.length, TASK_PARAMS);
     for (const r of rows) for (const depId of r.deps) insertDep(db).run(r.id, depId);
     const events: unknown[] = [];
