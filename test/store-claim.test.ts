@@ -44,6 +44,17 @@ describe('TaskStore.claim', () => {
     expect(store.nextRunAt()).toBeNull();
   });
 
+  it('a claimed task carries its dependency ids, as any read of it does', () => {
+    const store = tmpStore();
+    const a = store.create({ type: 'x', input: 1 }, 1).task;
+    const b = store.create({ type: 'x', input: 2, dependsOn: [a.id] }, 1).task;
+    store.claim({ bootId: 'b', now: 2, limit: 1, capacity: null });
+    store.transition(a.id, 'completed', 3, {}, 'running'); // b is queued by the cascade
+    const [claimed] = store.claim({ bootId: 'b', now: 4, limit: 1, capacity: null });
+    expect(claimed).toMatchObject({ id: b.id, dependsOn: [a.id], state: 'running' });
+    expect(claimed).toEqual(store.get(b.id));
+  });
+
   it('a claimed task reads its failed attempts like any other read (the claim returns refunded_attempts too)', () => {
     const store = tmpStore();
     const t = store.create({ type: 'x', input: 1 }, 1).task;
