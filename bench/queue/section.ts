@@ -3,6 +3,7 @@ import type { Contender, Opener } from './contender';
 import { openOurs } from './ours';
 import { openPlainjob } from './plainjob';
 import { openRaw } from './raw';
+import { openFloor } from './floor';
 import { finishedTasks } from './finished';
 import { enqueueToStart } from './latency';
 import { walFrames } from './wal';
@@ -13,13 +14,16 @@ import { walFrames } from './wal';
  * runs ROUNDS times, contenders interleaved (their order rotates each round), each on a fresh
  * file; a figure is the median of its rounds, as jobs per wall second and per CPU second of this
  * process. Ratios compare medians of the same run, so machine load skews both sides alike.
+ * A fourth queue, `floor` (floor.ts), makes only the writes our schema needs per task: it is not
+ * a peer but the best any engine could do on our tables, so floor / raw shows how much of the
+ * gap is the schema and ours / floor how much is our code.
  */
 
 const QUICK = process.env.BENCH_QUICK === '1';
 const N = Number(process.env.BENCH_QUEUE_N ?? (QUICK ? 2_000 : 20_000));
 const ROUNDS = Math.max(3, Number(process.env.BENCH_ROUNDS ?? 3));
 
-const OPENERS: Record<string, Opener> = { raw: openRaw, plainjob: openPlainjob, ours: openOurs };
+const OPENERS: Record<string, Opener> = { raw: openRaw, plainjob: openPlainjob, ours: openOurs, floor: openFloor };
 
 type Scenario = 'enqueue' | 'bulk' | 'c8' | 'c1';
 const SCENARIOS: Scenario[] = ['enqueue', 'bulk', 'c8', 'c1'];
@@ -87,9 +91,9 @@ export async function run(): Promise<Record<string, unknown>> {
     }
     medians[name] = m;
   }
-  const ratio = (s: Scenario, base: string, baseScenario: Scenario = s) => ({
-    wall: r2(medians.ours![s].perSec / medians[base]![baseScenario].perSec),
-    cpu: r2(medians.ours![s].perCpuSec / medians[base]![baseScenario].perCpuSec),
+  const ratio = (s: Scenario, base: string, baseScenario: Scenario = s, who = 'ours') => ({
+    wall: r2(medians[who]![s].perSec / medians[base]![baseScenario].perSec),
+    cpu: r2(medians[who]![s].perCpuSec / medians[base]![baseScenario].perCpuSec),
   });
   const wal: Record<string, unknown> = {};
   for (const name of names) wal[name] = await walPerOp(OPENERS[name]!, Math.min(N, 2_000));
@@ -107,6 +111,11 @@ export async function run(): Promise<Record<string, unknown>> {
       processC8VsPlainjob: ratio('c8', 'plainjob'),
       processC1VsRaw: ratio('c1', 'raw'),
       processC1VsPlainjob: ratio('c1', 'plainjob'),
+    },
+    /** The schema's own cost: floor / raw is the best any engine could reach on our tables; ours / floor is what our code adds. */
+    schemaFloor: {
+      floorVsRaw: { enqueue: ratio('enqueue', 'raw', 'enqueue', 'floor'), bulkVsRawEnqueue: ratio('bulk', 'raw', 'enqueue', 'floor'), c8: ratio('c8', 'raw', 'c8', 'floor'), c1: ratio('c1', 'raw', 'c1', 'floor') },
+      oursVsFloor: { enqueue: ratio('enqueue', 'floor'), bulk: ratio('bulk', 'floor'), c8: ratio('c8', 'floor'), c1: ratio('c1', 'floor') },
     },
     walPages: wal,
     enqueueToStartAtIdle: latency,
