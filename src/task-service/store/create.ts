@@ -32,6 +32,7 @@ type Node = number | string;
 
 /** A node without dependencies: one shared empty edge list, not one array per node. */
 const NO_EDGES: readonly Node[] = [];
+const NO_DEPS: readonly string[] = [];
 
 export function createGraph(db: Db, raw: CreateGraphRequest, now: number, validated = false): Created[] {
   const req = validated ? raw : parseWith(createGraphRequest, raw, 'graph');
@@ -69,14 +70,16 @@ export function createGraph(db: Db, raw: CreateGraphRequest, now: number, valida
 
   const created: Created[] = new Array(req.tasks.length);
   const keyOfId = new Map<string, string>(); // a refused cycle names this batch's nodes by key
-  const names = { of: (id: string) => keyOfId.get(id) ?? id };
+  // One object, its `self` set per node: insertNew reads it only while refusing that node.
+  const names: { of: (id: string) => string; self?: string } = { of: (id: string) => keyOfId.get(id) ?? id };
   const rows = new NewRows();
   for (const n of result.order) {
     if (typeof n !== 'number') continue;
     // A GraphNode is a TaskSpec once its references are ids; insertNew ignores `key`.
     const node = req.tasks[n]!;
-    const dependsOn = edges[n]!.map((d) => (typeof d === 'number' ? created[d]!.task.id : d));
-    created[n] = insertNew(db, node, now, dependsOn, { ...names, self: node.key }, rows);
+    const dependsOn = edges[n] === NO_EDGES ? NO_DEPS : edges[n]!.map((d) => (typeof d === 'number' ? created[d]!.task.id : d));
+    names.self = node.key;
+    created[n] = insertNew(db, node, now, dependsOn, names, rows);
     keyOfId.set(created[n].task.id, node.key);
   }
   rows.flush(db);

@@ -33,12 +33,14 @@ function multiInsert(db: Db, table: 'tasks' | 'task_events', rows: number): Stmt
   return stmt;
 }
 
-/** Writes `count` rows of `width` params each from a flat array, in CHUNKS. */
-function writeChunked(db: Db, table: 'tasks' | 'task_events', flat: unknown[], count: number, width: number): void {
+/** Writes one row per item, in CHUNKS; `put` appends an item's params to a chunk's array. */
+function writeChunked<T>(db: Db, table: 'tasks' | 'task_events', items: readonly T[], put: (params: unknown[], item: T, index: number) => void): void {
   let at = 0;
   for (const size of CHUNKS) {
-    while (count - at >= size) {
-      multiInsert(db, table, size).run(...flat.slice(at * width, (at + size) * width));
+    while (items.length - at >= size) {
+      const params: unknown[] = [];
+      for (let i = at; i < at + size; i++) put(params, items[i]!, i);
+      multiInsert(db, table, size).run(params); // an array binds as the positional parameters
       at += size;
     }
   }
@@ -65,13 +67,15 @@ export interface NewTaskRow {
   eventData: string | null;
 }
 
-function taskParams(r: NewTaskRow): unknown[] {
-  return [r.id, r.type, r.title, r.state, r.priority, r.parentId, r.spawnKey, r.input, r.error, r.maxAttempts, r.runAt, r.dedupeKey, r.now, r.finishedAt, r.now];
+function putTask(params: unknown[], r: NewTaskRow): void {
+  params.push(r.id, r.type, r.title, r.state, r.priority, r.parentId, r.spawnKey, r.input, r.error, r.maxAttempts, r.runAt, r.dedupeKey, r.now, r.finishedAt, r.now);
 }
 
 /** One new task written at once (a single create): the row, its edges, its 'created' entry. */
 export function writeNewRow(db: Db, r: NewTaskRow): void {
-  multiInsert(db, 'tasks', 1).run(...taskParams(r));
+  const params: unknown[] = [];
+  putTask(params, r);
+  multiInsert(db, 'tasks', 1).run(params);
   for (const depId of r.deps) insertDep(db).run(r.id, depId);
   journal(db, r.id, 'created', null, r.state, r.eventData, r.now);
 }
@@ -88,15 +92,10 @@ export class NewRows {
     const rows = this.rows;
     if (rows.length === 0) return;
     this.rows = [];
-    const tasks: unknown[] = [];
-    for (const r of rows) tasks.push(...taskParams(r));
-    writeChunked(db, 'tasks', tasks, rows.length, TASK_PARAMS);
+    writeChunked(db, 'tasks', rows, putTask);
     for (const r of rows) for (const depId of r.deps) insertDep(db).run(r.id, depId);
-    const events: unknown[] = [];
     reserveSeqs(db, rows.length, (first) => {
-      events.length = 0;
-      rows.forEach((r, i) => events.push(first + i, r.id, 'created', null, r.state, r.eventData, r.now));
-      writeChunked(db, 'task_events', events, rows.length, EVENT_PARAMS);
+      writeChunked(db, 'task_events', rows, (params, r, i) => params.push(first + i, r.id, 'created', null, r.state, r.eventData, r.now));
     });
   }
 }
