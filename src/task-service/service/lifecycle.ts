@@ -5,6 +5,9 @@ import { processAlive } from './process-alive';
 import { recover } from './recovery';
 import { SERVICE_VERSION, type Wiring } from './wiring';
 
+/** How long stop waits for a checkpoint running on the WAL thread before its own TRUNCATE (which is then merely busy). */
+const WAL_IDLE_WAIT_MS = 2_000;
+
 /**
  * Lifecycle and ownership: start (take the single-owner lease, recover, begin claiming, start
  * the heartbeat), stop (drain, release the lease, checkpoint the WAL, close), the loss of
@@ -86,7 +89,8 @@ export class Lifecycle {
     this.housekeeping.stop();
     if (this.startedAt !== null) {
       await engine.stop(o.timeoutMs ?? this.w.shutdownTimeoutMs);
-      await store.wal.idle(); // a checkpoint on the WAL thread would make the TRUNCATE below busy
+      // A checkpoint on the WAL thread would make the TRUNCATE below busy; a stalled disk must not hold up the stop, though.
+      await Promise.race([store.wal.idle(), new Promise<void>((r) => setTimeout(r, WAL_IDLE_WAIT_MS).unref())]);
       try {
         store.owner.release(bootId);
         store.wal.checkpoint('TRUNCATE');
