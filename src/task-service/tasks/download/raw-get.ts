@@ -3,6 +3,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { RetryableError } from '../../engine/define';
 import { abortedOr } from '../http-get';
 import { parseHead } from './raw-head';
+import { giveRing, RING, takeRing } from './ring-pool';
 
 /**
  * A plain-http GET whose body is read straight into a reusable shared ring, for downloads.
@@ -33,7 +34,6 @@ export interface RawResponse {
   close(): void;
 }
 
-const RING = 16 * 1024 * 1024;
 /** Reading pauses when less than this is free (the flusher frees space as it goes). */
 const MIN_READ = 256 * 1024;
 const HEAD_LIMIT = 64 * 1024;
@@ -198,7 +198,7 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
         return resolve({ fallback: true });
       }
       remaining = wanted ? Number(length) : 0;
-      if (wanted) view = Buffer.from(new SharedArrayBuffer(RING));
+      if (wanted) view = takeRing();
       // Body bytes that came with the headers go to the ring first.
       const early = head.subarray(end + 4, headLen);
       const take = Math.min(early.length, remaining);
@@ -240,6 +240,10 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
           await lastHash;
           socket.destroy();
           if (failure !== null) throw failure;
+          // Every write and hash of the ring is done and the socket reads no more: the next
+          // download may have it (ring-pool.ts). A pump that failed leaves its ring to the GC.
+          giveRing(view);
+          view = Buffer.alloc(0);
         },
       });
     }
