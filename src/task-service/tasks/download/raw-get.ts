@@ -13,9 +13,9 @@ import { giveRing, RING, takeRing } from './ring-pool';
  * into a SharedArrayBuffer ring (`onread`), each filled region is written to the .part (on this
  * thread while the disk keeps up, see inline-write.ts) and hashed on the hashing thread from the
  * same memory, and reused once both are done: no allocation per read and no copy besides the
- * kernel's. Only identity bodies with a
- * Content-Length take this path (media servers send that); anything else is answered by
- * `fallback: true` and the caller asks again through node:http. https always goes there too.
+ * kernel's. Only identity bodies with a Content-Length take this path (media servers send
+ * that); anything else is answered by `fallback: true` and the caller asks again through
+ * node:http. https always goes there too.
  */
 
 /** A response whose body is pumped into the ring. */
@@ -242,7 +242,7 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
           if (failure !== null) throw failure;
           // Every write and hash of the ring is done and the socket reads no more: the next
           // download may have it (ring-pool.ts). A pump that failed leaves its ring to the GC.
-          giveRing(view);
+          if (view.byteLength === RING) giveRing(view); // not the empty stand-in of an unwanted body
           view = Buffer.alloc(0);
         },
       });
