@@ -1,5 +1,6 @@
-import { constants, promises as fs } from 'node:fs';
+import { constants, promises as fs, writeSync } from 'node:fs';
 import { PermanentError } from '../../engine/define';
+import { inlineWhileFast } from './inline-write';
 
 /**
  * The `.part` file behind a download, reduced to the calls the transfer makes. It is the
@@ -7,8 +8,9 @@ import { PermanentError } from '../../engine/define';
  * because a genuinely full filesystem cannot be produced portably without root.
  */
 export interface PartHandle {
-  /** Writes all of `buf` at `position` (loops over short writes). Must not hold on to the
-   * buffers once resolved: the transfer then moves them to the hashing thread. */
+  /** Writes all of `buf` at `position` (loops over short writes), on the calling thread while
+   * that is quick (inline-write.ts). Must not hold on to the buffers once resolved: the
+   * transfer then moves them to the hashing thread. */
   write(buf: Uint8Array, position: number): Promise<void>;
   /** Writes several buffers at `position` in one call where the platform allows. */
   writev(bufs: Uint8Array[], position: number): Promise<void>;
@@ -56,13 +58,11 @@ export const openPartFile: OpenPart = async (path) => {
     await fh.close();
     throw notOurPartError(path, st.isFile() ? 'a hard link to another file' : 'not a regular file');
   }
-  const write = async (buf: Uint8Array, position: number): Promise<void> => {
-    let done = 0;
-    while (done < buf.byteLength) {
-      const { bytesWritten } = await fh.write(buf, done, buf.byteLength - done, position + done);
-      done += bytesWritten;
-    }
-  };
+  // Inline while the page cache keeps up, then on the thread pool (inline-write.ts).
+  const write = inlineWhileFast({
+    writeSync: (buf, offset, length, position) => writeSync(fh.fd, buf, offset, length, position),
+    write: async (buf, offset, length, position) => (await fh.write(buf, offset, length, position)).bytesWritten,
+  });
   return {
     write,
     async writev(bufs, position) {

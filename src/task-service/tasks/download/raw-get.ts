@@ -2,19 +2,20 @@ import net from 'node:net';
 import type { IncomingHttpHeaders } from 'node:http';
 import { RetryableError } from '../../engine/define';
 import { abortedOr } from '../http-get';
-import { SINK_HIGH_WATER_MARK } from './part-sink';
 import { parseHead } from './raw-head';
+import { giveRing, RING, takeRing } from './ring-pool';
 
 /**
  * A plain-http GET whose body is read straight into a reusable shared ring, for downloads.
  * node:http hands out a fresh 64 KiB buffer per socket read; at loopback speed that churn of
  * external memory made V8 run a full GC every few dozen MiB, and the parser and stream hops per
  * read cost as much again (bench/download.ts: about 4x curl's CPU time). Here the socket reads
- * into a SharedArrayBuffer ring (`onread`), each filled region is written to the .part and
- * hashed on the hashing thread from the same memory, and reused once both are done: no
- * allocation per read and no copy besides the kernel's. Only identity bodies with a
- * Content-Length take this path (media servers send that); anything else is answered by
- * `fallback: true` and the caller asks again through node:http. https always goes there too.
+ * into a SharedArrayBuffer ring (`onread`), each filled region is written to the .part (on this
+ * thread while the disk keeps up, see inline-write.ts) and hashed on the hashing thread from the
+ * same memory, and reused once both are done: no allocation per read and no copy besides the
+ * kernel's. Only identity bodies with a Content-Length take this path (media servers send
+ * that); anything else is answered by `fallback: true` and the caller asks again through
+ * node:http. https always goes there too.
  */
 
 /** A response whose body is pumped into the ring. */
@@ -33,12 +34,12 @@ export interface RawResponse {
   close(): void;
 }
 
-const RING = 16 * 1024 * 1024;
 /** Reading pauses when less than this is free (the flusher frees space as it goes). */
 const MIN_READ = 256 * 1024;
 const HEAD_LIMIT = 64 * 1024;
-/** The largest single write, as with the sink's batches: it bounds what a crash can lose past a checkpoint. */
-const MAX_WRITE = SINK_HIGH_WATER_MARK;
+/** The largest single write. It bounds what a crash can lose past a checkpoint, and how long a
+ * write on the main thread holds it (inline-write.ts: ~0.3 ms a MiB into the page cache). */
+const MAX_WRITE = 1024 * 1024;
 /** Read bytes are posted to the hashing thread once this many wait (or the ring is nearly full,
  * or the body is all in): one message per read cost the thread about as much as it hashed. */
 const HASH_BATCH = 1024 * 1024;
@@ -197,7 +198,7 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
         return resolve({ fallback: true });
       }
       remaining = wanted ? Number(length) : 0;
-      if (wanted) view = Buffer.from(new SharedArrayBuffer(RING));
+      if (wanted) view = takeRing();
       // Body bytes that came with the headers go to the ring first.
       const early = head.subarray(end + 4, headLen);
       const take = Math.min(early.length, remaining);
@@ -239,6 +240,10 @@ export function rawGet(url: URL, headers: Record<string, string>, signal: AbortS
           await lastHash;
           socket.destroy();
           if (failure !== null) throw failure;
+          // Every write and hash of the ring is done and the socket reads no more: the next
+          // download may have it (ring-pool.ts). A pump that failed leaves its ring to the GC.
+          if (view.byteLength === RING) giveRing(view); // not the empty stand-in of an unwanted body
+          view = Buffer.alloc(0);
         },
       });
     }

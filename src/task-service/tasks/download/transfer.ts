@@ -42,6 +42,8 @@ export interface DownloadOptions {
   checkpointBytes: number;
   checkpointMinMs: number;
   checkpointMs: number;
+  /** Write-behind step between checkpoints (checkpointer.ts; default FLUSH_BYTES). */
+  flushBytes?: number;
   /** No data for this long (headers or body) -> retryable NETWORK error. */
   idleTimeoutMs: number;
   maxRedirects: number;
@@ -92,7 +94,7 @@ export class Transfer {
     this.roots = opts.roots ?? rootsFromEnv();
     this.dir = this.roots.confine(input.dir).dir; // OUTSIDE_DOWNLOADS before anything touches the disk
     this.file = input.filename === undefined ? null : checkFilename(input.filename);
-    this.checkpoints = new Checkpointer(opts, (bytes, sha) => this.persist(bytes, sha));
+    this.checkpoints = new Checkpointer(opts, (bytes, sha) => this.persist(bytes, sha), () => this.syncPart());
     this.hash = opts.hash();
   }
 
@@ -296,12 +298,17 @@ export class Transfer {
    * started, so at least `bytes` (the state is captured before the await, for the same reason). */
   private async persist(bytes: number, completeSha256: string | null): Promise<void> {
     const state = this.checkpointAt(bytes, completeSha256);
+    await this.syncPart();
+    await this.ctx.saveCheckpoint(state);
+  }
+
+  /** The write-behind fsync (checkpointer.ts): makes written bytes durable, claims nothing. */
+  private async syncPart(): Promise<void> {
     try {
       await this.handle?.datasync();
     } catch (e) {
       throw isDiskFull(e) ? diskFullError(this.partPath) : e;
     }
-    await this.ctx.saveCheckpoint(state);
   }
 
   /** Saves a checkpoint of everything written so far, now. */
