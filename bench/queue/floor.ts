@@ -21,8 +21,11 @@ export function openFloor(): Contender {
   db.pragma(`wal_autocheckpoint = ${SAFETY_PAGES}`);
   migrate(db);
   let seq = 0;
+  // Every column is bound, as a store that takes any task must; no value is a literal in the SQL.
+  const ROW = '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  const taskParams = (taskId: string, now: number): unknown[] => [taskId, 'noop', 'noop', 'queued', 0, null, null, '{}', null, 3, now, null, now, null, now];
   const insertTask = db.prepare(`INSERT INTO tasks (id, type, title, state, priority, parent_id, spawn_key, input, error,
-    max_attempts, run_at, dedupe_key, created_at, finished_at, updated_at) VALUES (?, 'noop', 'noop', 'queued', 0, NULL, NULL, '{}', NULL, 3, ?, NULL, ?, NULL, ?)`);
+    max_attempts, run_at, dedupe_key, created_at, finished_at, updated_at) VALUES ${ROW}`);
   const journal = db.prepare('INSERT INTO task_events (seq, task_id, kind, from_state, to_state, data, at) VALUES (?, ?, ?, ?, ?, ?, ?)');
   const candidates = db.prepare(`SELECT id FROM tasks INDEXED BY tasks_claim_type
     WHERE type = 'noop' AND state = 'queued' AND run_at <= ? ORDER BY priority DESC, run_at, id LIMIT ?`).pluck();
@@ -35,22 +38,22 @@ export function openFloor(): Contender {
   const create = (): void => {
     const now = Date.now();
     const taskId = id();
-    insertTask.run(taskId, now, now, now);
+    insertTask.run(...taskParams(taskId, now));
     journal.run(++seq, taskId, 'created', null, 'queued', null, now);
   };
   const createTx = db.transaction(create);
   const CHUNK = 64;
   const rows = (k: number, one: string) => Array(k).fill(one).join(',');
   const bulkTasks = db.prepare(`INSERT INTO tasks (id, type, title, state, priority, parent_id, spawn_key, input, error,
-    max_attempts, run_at, dedupe_key, created_at, finished_at, updated_at) VALUES ${rows(CHUNK, "(?, 'noop', 'noop', 'queued', 0, NULL, NULL, '{}', NULL, 3, ?, NULL, ?, NULL, ?)")}`);
-  const bulkEvents = db.prepare(`INSERT INTO task_events (seq, task_id, kind, from_state, to_state, data, at) VALUES ${rows(CHUNK, "(?, ?, 'created', NULL, 'queued', NULL, ?)")}`);
+    max_attempts, run_at, dedupe_key, created_at, finished_at, updated_at) VALUES ${rows(CHUNK, ROW)}`);
+  const bulkEvents = db.prepare(`INSERT INTO task_events (seq, task_id, kind, from_state, to_state, data, at) VALUES ${rows(CHUNK, '(?, ?, ?, ?, ?, ?, ?)')}`);
   const bulk = db.transaction((n: number) => {
     let done = 0;
     for (; n - done >= CHUNK; done += CHUNK) {
       const now = Date.now();
       const ids = Array.from({ length: CHUNK }, id);
-      bulkTasks.run(ids.flatMap((i) => [i, now, now, now]));
-      bulkEvents.run(ids.flatMap((i) => [++seq, i, now]));
+      bulkTasks.run(...ids.flatMap((i) => taskParams(i, now)));
+      bulkEvents.run(...ids.flatMap((i) => [++seq, i, 'created', null, 'queued', null, now]));
     }
     for (; done < n; done++) create();
   });

@@ -40,7 +40,7 @@ function writeChunked<T>(db: Db, table: 'tasks' | 'task_events', items: readonly
     while (items.length - at >= size) {
       const params: unknown[] = [];
       for (let i = at; i < at + size; i++) put(params, items[i]!, i);
-      multiInsert(db, table, size).run(params); // an array binds as the positional parameters
+      multiInsert(db, table, size).run(...params); // spread: binding an array argument was slower
       at += size;
     }
   }
@@ -75,7 +75,7 @@ function putTask(params: unknown[], r: NewTaskRow): void {
 export function writeNewRow(db: Db, r: NewTaskRow): void {
   const params: unknown[] = [];
   putTask(params, r);
-  multiInsert(db, 'tasks', 1).run(params);
+  multiInsert(db, 'tasks', 1).run(...params);
   for (const depId of r.deps) insertDep(db).run(r.id, depId);
   journal(db, r.id, 'created', null, r.state, r.eventData, r.now);
 }
