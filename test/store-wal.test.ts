@@ -1,4 +1,7 @@
-import { statSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import fs, { statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { migrate } from '../src/task-service/db/migrate';
@@ -6,7 +9,7 @@ import { openDatabase } from '../src/task-service/db/open';
 import { SqliteTaskStore } from '../src/task-service/store/sqlite-store';
 import { SAFETY_PAGES } from '../src/task-service/store/wal';
 import { tmpStore } from './support/store-fixture';
-import { tmpDbPath } from './support/tmp';
+import { tmpDbPath, tmpDir } from './support/tmp';
 
 const walBytes = (file: string) => statSync(`${file}-wal`).size;
 
@@ -31,6 +34,37 @@ describe('WAL checkpoints off the request path', () => {
     expect(store.wal.ranOnThread).toBe(1); // on the WAL thread, not on the writer's
     for (let i = 0; i < 50; i++) store.create({ type: 'x', input: i }, 100 + i);
     expect(walBytes(store.db.name)).toBeLessThanOrEqual(grown);
+  });
+
+  it('a process stopping while the WAL thread checkpoints waits for it, then exits by itself', () => {
+    // Regression: the thread was never referenced, so a process whose only work left was
+    // awaiting the checkpoint (a service's stop) exited under it, its promise unsettled (code 13).
+    const dir = tmpDir('wal-exit-');
+    const script = path.join(dir, 'stop-during-checkpoint.mts');
+    const open = pathToFileURL(path.resolve('src/task-service/store/open-store.ts')).href;
+    fs.writeFileSync(
+      script,
+      `import { openTaskStore } from ${JSON.stringify(open)};
+const { store } = openTaskStore(${JSON.stringify(path.join(dir, 'q.db'))});
+for (let i = 0; i < 2000; i++) store.create({ type: 'x', input: i }, i);
+// The timer starts a checkpoint on the thread once writes pause: write, pause, until one is under way.
+for (let i = 0; ; i++) {
+  store.create({ type: 'x', input: i }, 3000 + i);
+  await new Promise((r) => setTimeout(r, 12));
+  let settled = false;
+  void store.wal.idle().then(() => (settled = true));
+  await Promise.resolve();
+  if (!settled) break; // idle() is pending: a checkpoint runs on the thread right now
+}
+await store.wal.idle();
+store.close();
+console.log('stopped after', store.wal.ran, 'checkpoints');
+`,
+    );
+    const run = spawnSync(process.execPath, ['--import', 'tsx', script], { encoding: 'utf8', timeout: 20_000 });
+    expect(run.error).toBeUndefined(); // a timeout would mean the thread kept the process alive
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toMatch(/^stopped after [1-9]\d* checkpoints/);
   });
 
   it('checkpoints on the writer’s thread when the WAL thread cannot open the database', async () => {

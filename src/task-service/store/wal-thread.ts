@@ -56,6 +56,9 @@ export class WalThread {
     const w = this.start();
     if (w === null) return false;
     this.running = new Promise<void>((resolve) => (this.finish = resolve));
+    // Referenced while a checkpoint runs: whoever awaits idle() (stop) must not see the process
+    // exit under it with the promise unsettled. Idle, the thread never keeps the process alive.
+    w.ref();
     w.postMessage('checkpoint');
     return true;
   }
@@ -75,6 +78,7 @@ export class WalThread {
   }
 
   private settle(): void {
+    this.worker?.unref();
     const f = this.finish;
     this.running = null;
     this.finish = null;
@@ -96,7 +100,7 @@ export class WalThread {
       };
       w.on('error', fail);
       w.on('exit', fail);
-      w.unref(); // an idle (or busy) checkpointer never keeps the process alive
+      w.unref(); // an idle checkpointer never keeps the process alive (see request)
       this.worker = w;
       return w;
     } catch {
