@@ -1,25 +1,18 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError, type TaskDefinition } from '../src/task-service/engine/define';
 import { createVideoDownload, videoDownload, videoDownloadInput } from '../src/task-service/tasks/video-download';
 import { createTaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
-import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
+import type { LoopbackServer } from './support/loopback-server';
+import { serverAndDirPerTest } from './support/per-test';
 
 let server: LoopbackServer;
 let dir: string;
 const MiB = 1024 * 1024;
 
-beforeEach(async () => {
-  server = await startLoopbackServer();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-basic-'));
-});
-afterEach(async () => {
-  await server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+serverAndDirPerTest('dl-basic-', (s, d) => ((server = s), (dir = d)));
 
 describe('video-download: whole files', () => {
   it('downloads to the named file with the right sha256, reports progress and leaves no .part', async () => {

@@ -1,27 +1,18 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DownloadCheckpoint } from '../src/task-service/tasks/download/checkpoint';
 import { openPartFile, type OpenPart } from '../src/task-service/tasks/download/part-file';
 import { SINK_HIGH_WATER_MARK } from '../src/task-service/tasks/download/part-sink';
 import { createVideoDownload } from '../src/task-service/tasks/video-download';
 import { createTaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
-import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
+import type { LoopbackServer } from './support/loopback-server';
+import { serverAndDirPerTest } from './support/per-test';
 
 let server: LoopbackServer;
 let dir: string;
 const MiB = 1024 * 1024;
 
-beforeEach(async () => {
-  server = await startLoopbackServer();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-cp-'));
-});
-afterEach(async () => {
-  await server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+serverAndDirPerTest('dl-cp-', (s, d) => ((server = s), (dir = d)));
 
 /** The real file, recording how many bytes each completed datasync made durable. A slow sync
  * lets writes continue while it runs, which is exactly when a sloppy checkpoint would lie. */

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { PermanentError, RetryableError, TaskAbort } from '../src/task-service/engine/define';
 import type { DownloadCheckpoint } from '../src/task-service/tasks/download/checkpoint';
 import { openPartFile, type OpenPart } from '../src/task-service/tasks/download/part-file';
@@ -9,19 +8,13 @@ import { createVideoDownload, videoDownload } from '../src/task-service/tasks/vi
 import { createTaskHarness, type TaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
 import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
+import { serverAndDirPerTest } from './support/per-test';
 
 let server: LoopbackServer;
 let dir: string;
 const MiB = 1024 * 1024;
 
-beforeEach(async () => {
-  server = await startLoopbackServer();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-errors-'));
-});
-afterEach(async () => {
-  await server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+serverAndDirPerTest('dl-errors-', (s, d) => ((server = s), (dir = d)));
 
 const input = (): { url: string; dir: string; filename: string } => ({ url: server.url('/v'), dir, filename: 'v.mp4' });
 const part = (): string => path.join(dir, 'v.mp4.part');

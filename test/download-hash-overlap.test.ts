@@ -1,27 +1,20 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { DownloadCheckpoint } from '../src/task-service/tasks/download/checkpoint';
 import { openPartFile, type OpenPart } from '../src/task-service/tasks/download/part-file';
 import { localHash, type StreamHash } from '../src/task-service/tasks/download/stream-hash';
 import { createVideoDownload } from '../src/task-service/tasks/video-download';
 import { createTaskHarness } from './support/task-context';
 import { generatedContent, generatedSha256 } from './support/generated-content';
-import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
+import type { LoopbackServer } from './support/loopback-server';
+import { serverAndDirPerTest } from './support/per-test';
 
 let server: LoopbackServer;
 let dir: string;
 const MiB = 1024 * 1024;
 
-beforeEach(async () => {
-  server = await startLoopbackServer();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-overlap-'));
-});
-afterEach(async () => {
-  await server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+serverAndDirPerTest('dl-overlap-', (s, d) => ((server = s), (dir = d)));
 
 /** A real sha256 that counts what it was fed and wakes whoever waits for `bytes` of it. */
 function countingHash(): { hash: () => StreamHash; fed: () => number; whenFed: (bytes: number) => Promise<void> } {

@@ -1,11 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { videoDownload } from '../src/task-service/tasks/video-download';
 import { createTaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
-import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
+import type { LoopbackServer } from './support/loopback-server';
+import { serverAndDirPerTest } from './support/per-test';
 
 /**
  * Regressions: a finished download renamed its .part over whatever had the target name (a
@@ -17,14 +17,7 @@ let server: LoopbackServer;
 let dir: string;
 const MiB = 1024 * 1024;
 
-beforeEach(async () => {
-  server = await startLoopbackServer();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-clobber-'));
-});
-afterEach(async () => {
-  await server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+serverAndDirPerTest('dl-clobber-', (s, d) => ((server = s), (dir = d)));
 
 const failure = (p: Promise<unknown>) => p.then(() => null, (e: { name?: string; code?: string }) => ({ name: e.name, code: e.code }));
 

@@ -1,28 +1,21 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RetryableError } from '../src/task-service/engine/define';
 import type { DownloadCheckpoint } from '../src/task-service/tasks/download/checkpoint';
 import { createVideoDownload, videoDownload } from '../src/task-service/tasks/video-download';
 import { createTaskHarness } from './support/task-context';
 import { generatedContent, generatedSha256, versionSeed } from './support/generated-content';
-import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
+import type { LoopbackServer } from './support/loopback-server';
+import { serverAndDirPerTest } from './support/per-test';
 
 let server: LoopbackServer;
 let dir: string;
 const MiB = 1024 * 1024;
 const SIZE = 6 * MiB + 123;
 
-beforeEach(async () => {
-  server = await startLoopbackServer();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-resume-'));
-});
-afterEach(async () => {
-  await server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+serverAndDirPerTest('dl-resume-', (s, d) => ((server = s), (dir = d)));
 
 const diskSha = (file: string): string => createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 const part = (): string => path.join(dir, 'v.mp4.part');

@@ -1,7 +1,6 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PermanentError } from '../src/task-service/engine/define';
 import type { DownloadCheckpoint } from '../src/task-service/tasks/download/checkpoint';
 import { Checkpointer, FLUSH_BYTES } from '../src/task-service/tasks/download/checkpointer';
@@ -9,7 +8,8 @@ import { openPartFile, type OpenPart } from '../src/task-service/tasks/download/
 import { createVideoDownload } from '../src/task-service/tasks/video-download';
 import { createTaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
-import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
+import type { LoopbackServer } from './support/loopback-server';
+import { serverAndDirPerTest } from './support/per-test';
 
 /**
  * Write-behind (checkpointer.ts): between checkpoints a fast download fsyncs its .part alone
@@ -109,14 +109,7 @@ describe('checkpointer: write-behind cadence', () => {
 let server: LoopbackServer;
 let dir: string;
 
-beforeEach(async () => {
-  server = await startLoopbackServer();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dl-wb-'));
-});
-afterEach(async () => {
-  await server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+serverAndDirPerTest('dl-wb-', (s, d) => ((server = s), (dir = d)));
 
 /** The real file, recording at each datasync how far the writes had reached, and when it landed. */
 function syncLog(failAt: number | null = null): { open: OpenPart; starts: number[]; durable: () => number } {

@@ -1,24 +1,17 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SpawnRequest } from '../src/shared/schemas';
 import { appTasks, createPlaylistImport, playlistImport, playlistImportInput, videoDownload, videoDownloadInput, type Manifest, type ManifestSource } from '../src/task-service/tasks';
 import { createTaskHarness } from './support/task-context';
 import { generatedSha256 } from './support/generated-content';
-import { startLoopbackServer, type LoopbackServer } from './support/loopback-server';
+import type { LoopbackServer } from './support/loopback-server';
+import { serverAndDirPerTest } from './support/per-test';
 
 let server: LoopbackServer;
 let dir: string;
 
-beforeEach(async () => {
-  server = await startLoopbackServer();
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'playlist-'));
-});
-afterEach(async () => {
-  await server.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-});
+serverAndDirPerTest('playlist-', (s, d) => ((server = s), (dir = d)));
 
 function manifest(n: number, title = 'My Mix'): Manifest {
   return { title, items: Array.from({ length: n }, (_, i) => ({ id: `vid${i}`, title: `Video ${i}`, url: server.url(`/v/${i}.mp4`) })) };
