@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { FuseState, SENTINEL } from '@electron/fuses/dist/constants';
-import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { getCurrentFuseWire } from '@electron/fuses';
 import { validateConfiguration } from 'app-builder-lib/out/util/config/config';
 import { DebugLogger } from 'builder-util';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +9,7 @@ import { builderConfig } from '../scripts/packaging/builder-config';
 import { electronExecutable, fuseApp } from '../scripts/packaging/fuses';
 import { findNativeBinding, nativeBindingCandidates } from '../src/main/app-config';
 import { tmpDir } from './support/tmp';
+import { expectLockedDownFuses } from './support/fuses';
 
 /**
  * The installer config and the code that runs inside the installed app must agree: the
@@ -73,12 +74,7 @@ describe('packaging config', () => {
     fs.writeFileSync(electronExecutable(app), Buffer.concat([Buffer.from('ELF...'), Buffer.from(SENTINEL), Buffer.from([1, wire.length]), wire, Buffer.from('...')]));
     await fuseApp(app);
     const fuses = await getCurrentFuseWire(electronExecutable(app));
-    expect(fuses[FuseV1Options.RunAsNode]).toBe(FuseState.DISABLE);
-    expect(fuses[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(FuseState.DISABLE);
-    expect(fuses[FuseV1Options.EnableNodeCliInspectArguments]).toBe(FuseState.DISABLE);
-    expect(fuses[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(FuseState.ENABLE);
-    expect(fuses[FuseV1Options.OnlyLoadAppFromAsar]).toBe(FuseState.ENABLE);
-    expect(fuses[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(FuseState.DISABLE);
+    expectLockedDownFuses(fuses);
     expect((fuses as unknown as Record<number, number>)[8]).toBe(FuseState.ENABLE);
   });
 

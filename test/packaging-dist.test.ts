@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listPackage } from '@electron/asar';
-import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
+import { getCurrentFuseWire } from '@electron/fuses';
 import { FuseState, SENTINEL } from '@electron/fuses/dist/constants';
 import { build } from 'electron-builder';
 import { describe, expect, it } from 'vitest';
 import { builderConfig } from '../scripts/packaging/builder-config';
 import { findNativeBinding, nativeBindingCandidates, NATIVE_BINDING_REL } from '../src/main/app-config';
 import { tmpDir } from './support/tmp';
+import { expectLockedDownFuses } from './support/fuses';
 
 /**
  * `npm run dist -- --dir` for real, minus the Electron download: electron-builder packs a copy
@@ -71,11 +72,6 @@ describe('npm run dist -- --dir', () => {
     expect(unwanted).toEqual([]);
 
     const fuses = await getCurrentFuseWire(path.join(appOut, 'playlistify'));
-    expect(fuses[FuseV1Options.RunAsNode]).toBe(FuseState.DISABLE);
-    expect(fuses[FuseV1Options.EnableNodeOptionsEnvironmentVariable]).toBe(FuseState.DISABLE);
-    expect(fuses[FuseV1Options.EnableNodeCliInspectArguments]).toBe(FuseState.DISABLE);
-    expect(fuses[FuseV1Options.EnableEmbeddedAsarIntegrityValidation]).toBe(FuseState.ENABLE);
-    expect(fuses[FuseV1Options.OnlyLoadAppFromAsar]).toBe(FuseState.ENABLE);
-    expect(fuses[FuseV1Options.GrantFileProtocolExtraPrivileges]).toBe(FuseState.DISABLE);
+    expectLockedDownFuses(fuses);
   }, 180_000);
 });
