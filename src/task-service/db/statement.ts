@@ -11,31 +11,37 @@ export type Stmt<P extends unknown[] = unknown[], R = unknown> = BetterSqlite3.S
 export type SqlOp<P extends unknown[] = unknown[], R = unknown> = (db: Db) => Stmt<P, R>;
 
 export function sqlOp<P extends unknown[] = unknown[], R = unknown>(text: string): SqlOp<P, R> {
-  const cache = new WeakMap<Db, Stmt<P, R>>();
-  return (db) => {
-    let stmt = cache.get(db);
-    if (stmt === undefined) {
-      stmt = db.prepare(text) as unknown as Stmt<P, R>;
-      cache.set(db, stmt);
-    }
-    return stmt;
-  };
+  return perConnection((db) => db.prepare(text) as unknown as Stmt<P, R>);
 }
 
 /** Like sqlOp, for statements whose text depends on a small set of shapes (list filters). */
 export function sqlShapes<P extends unknown[] = unknown[], R = unknown>(): (db: Db, text: string) => Stmt<P, R> {
-  const cache = new WeakMap<Db, Map<string, Stmt<P, R>>>();
+  return perConnectionByText((db, text) => db.prepare(text) as unknown as Stmt<P, R>);
+}
+
+/** What `make` builds for a connection (a prepared statement, a wrapper around one), built once per connection. */
+export function perConnection<T>(make: (db: Db) => T): (db: Db) => T {
+  const cache = new WeakMap<Db, T>();
+  return (db) => {
+    let value = cache.get(db);
+    if (value === undefined) {
+      value = make(db);
+      cache.set(db, value);
+    }
+    return value;
+  };
+}
+
+/** perConnection, once per connection and statement text. */
+export function perConnectionByText<T>(make: (db: Db, text: string) => T): (db: Db, text: string) => T {
+  const cache = perConnection(() => new Map<string, T>());
   return (db, text) => {
-    let byText = cache.get(db);
-    if (byText === undefined) {
-      byText = new Map();
-      cache.set(db, byText);
+    const byText = cache(db);
+    let value = byText.get(text);
+    if (value === undefined) {
+      value = make(db, text);
+      byText.set(text, value);
     }
-    let stmt = byText.get(text);
-    if (stmt === undefined) {
-      stmt = db.prepare(text) as unknown as Stmt<P, R>;
-      byText.set(text, stmt);
-    }
-    return stmt;
+    return value;
   };
 }

@@ -1,4 +1,4 @@
-import type { Db } from './statement';
+import { perConnection, type Db } from './statement';
 import type { TaskRow } from './sql/task-row';
 
 /**
@@ -57,13 +57,5 @@ export function taskRowStmt<P extends unknown[]>(db: Db, text: string): TaskRowS
 
 /** sqlOp for TASK_COLUMNS statements. */
 export function taskRowOp<P extends unknown[]>(text: string): (db: Db) => TaskRowStmt<P> {
-  const cache = new WeakMap<Db, TaskRowStmt<P>>();
-  return (db) => {
-    let stmt = cache.get(db);
-    if (stmt === undefined) {
-      stmt = taskRowStmt<P>(db, text);
-      cache.set(db, stmt);
-    }
-    return stmt;
-  };
+  return perConnection((db) => taskRowStmt<P>(db, text));
 }

@@ -1,5 +1,5 @@
 import { TASK_STATES } from '../../shared/task';
-import type { Db } from '../db/statement';
+import { perConnectionByText, type Db } from '../db/statement';
 import { LIVE_STATE_SQL, LIVE_STATES, TASK_COLUMNS, type TaskRow } from '../db/sql/task-row';
 import { taskRowStmt, type TaskRowStmt } from '../db/task-row-stmt';
 
@@ -15,15 +15,7 @@ export interface ListFilter {
 }
 
 /** One prepared statement per filter shape and connection. */
-const shapes = new WeakMap<Db, Map<string, TaskRowStmt<unknown[]>>>();
-
-function shape(db: Db, text: string): TaskRowStmt<unknown[]> {
-  let byText = shapes.get(db);
-  if (byText === undefined) shapes.set(db, (byText = new Map()));
-  let stmt = byText.get(text);
-  if (stmt === undefined) byText.set(text, (stmt = taskRowStmt(db, text)));
-  return stmt;
-}
+const shape = perConnectionByText<TaskRowStmt<unknown[]>>((db, text) => taskRowStmt(db, text));
 
 /**
  * One page of tasks, newest first (id DESC: ids are time-sortable). Keyset pagination on id

@@ -1,4 +1,4 @@
-import type { Db, Stmt } from '../db/statement';
+import { sqlOp, type Db, type Stmt } from '../db/statement';
 import { journal, reserveSeqs } from '../db/sql/insert-event';
 import { insertDep } from './insert.sql';
 
@@ -17,20 +17,18 @@ const EVENT_PARAMS = 7;
 /** Chunk sizes, largest first: any count is written with at most a few statements per size. */
 const CHUNKS = [64, 16, 4, 1];
 
-const statements = new WeakMap<Db, Map<string, Stmt>>();
+const EVENT_COLS = 'seq, task_id, kind, from_state, to_state, data, at';
+
+/** One INSERT per table and chunk size, each an sqlOp. */
+function insertsOf(table: 'tasks' | 'task_events'): Map<number, (db: Db) => Stmt> {
+  const [cols, width] = table === 'tasks' ? [TASK_COLS, TASK_PARAMS] : [EVENT_COLS, EVENT_PARAMS];
+  const one = `(${Array(width).fill('?').join(',')})`;
+  return new Map(CHUNKS.map((n) => [n, sqlOp(`INSERT INTO ${table} (${cols}) VALUES ${Array(n).fill(one).join(',')}`)]));
+}
+const INSERTS = { tasks: insertsOf('tasks'), task_events: insertsOf('task_events') };
 
 function multiInsert(db: Db, table: 'tasks' | 'task_events', rows: number): Stmt {
-  let byKey = statements.get(db);
-  if (byKey === undefined) statements.set(db, (byKey = new Map()));
-  const key = `${table}:${rows}`;
-  let stmt = byKey.get(key);
-  if (stmt === undefined) {
-    const one = table === 'tasks' ? `(${Array(TASK_PARAMS).fill('?').join(',')})` : `(${Array(EVENT_PARAMS).fill('?').join(',')})`;
-    const cols = table === 'tasks' ? TASK_COLS : 'seq, task_id, kind, from_state, to_state, data, at';
-    stmt = db.prepare(`INSERT INTO ${table} (${cols}) VALUES ${Array(rows).fill(one).join(',')}`);
-    byKey.set(key, stmt);
-  }
-  return stmt;
+  return INSERTS[table].get(rows)!(db);
 }
 
 /** Writes one row per item, in CHUNKS; `put` appends an item's params to a chunk's array. */
