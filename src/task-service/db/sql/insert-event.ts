@@ -20,38 +20,35 @@ function isSeqTaken(e: unknown): boolean {
   return (e as { code?: string }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
 }
 
-/** Appends one journal entry and returns its seq. Runs in the caller's transaction. */
-export function journal(db: Db, taskId: string, kind: string, from: string | null, to: string | null, data: string | null, at: number): number {
-  let last = lastSeqOf.get(db);
-  if (last === undefined) last = selectLastSeq(db).get()!.seq;
-  let seq = last + 1;
+/**
+ * Runs `write` with the first of `count` fresh seqs; if another connection took them, re-reads
+ * the end of the journal and runs it once more with fresh ones. Returns the first seq used.
+ */
+function withFreshSeqs(db: Db, count: number, write: (first: number) => void): number {
+  let first = (lastSeqOf.get(db) ?? selectLastSeq(db).get()!.seq) + 1;
   try {
-    insertWithSeq(db).run(seq, taskId, kind, from, to, data, at);
+    write(first);
   } catch (e) {
     if (!isSeqTaken(e)) throw e;
-    seq = Math.max(seq, selectLastSeq(db).get()!.seq) + 1;
-    insertWithSeq(db).run(seq, taskId, kind, from, to, data, at);
+    first = Math.max(first, selectLastSeq(db).get()!.seq) + 1;
+    write(first);
   }
-  lastSeqOf.set(db, seq);
-  return seq;
+  lastSeqOf.set(db, first + count - 1);
+  return first;
+}
+
+/** Appends one journal entry and returns its seq. Runs in the caller's transaction. */
+export function journal(db: Db, taskId: string, kind: string, from: string | null, to: string | null, data: string | null, at: number): number {
+  return withFreshSeqs(db, 1, (seq) => insertWithSeq(db).run(seq, taskId, kind, from, to, data, at));
 }
 
 /**
  * Hands out `count` consecutive seqs to `write`, which inserts its rows with them (the multi-row
- * path, store/new-rows.ts). Taken seqs (another connection wrote events): re-read, write again.
+ * path, store/new-rows.ts). It runs in a savepoint: a retry must not find the chunks that the
+ * failed attempt already wrote.
  */
 export function reserveSeqs(db: Db, count: number, write: (first: number) => void): void {
-  // A savepoint: a retry must not find the chunks the failed attempt already wrote.
-  const attempt = db.transaction(write);
-  let first = (lastSeqOf.get(db) ?? selectLastSeq(db).get()!.seq) + 1;
-  try {
-    attempt(first);
-  } catch (e) {
-    if (!isSeqTaken(e)) throw e;
-    first = Math.max(first, selectLastSeq(db).get()!.seq) + 1;
-    attempt(first);
-  }
-  lastSeqOf.set(db, first + count - 1);
+  withFreshSeqs(db, count, db.transaction(write));
 }
 
 /**
